@@ -1,0 +1,134 @@
+package ir
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// Dump renders a workflow as stable, position-free text for golden tests.
+// After Check it also shows scopes and loop edges.
+func Dump(w *Workflow) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "workflow %s\n", w.Name)
+	fmt.Fprintf(&b, "start %s\n", w.Start)
+	for _, n := range w.Nodes {
+		fmt.Fprintf(&b, "node %s", n.Name)
+		if n.Func != nil {
+			fmt.Fprintf(&b, " = %s", n.Func)
+		} else {
+			b.WriteString(" = pass")
+		}
+		if n.Synthetic {
+			b.WriteString(" (synthetic)")
+		}
+		if n.Scope != nil && n.Scope.Parent != nil {
+			fmt.Fprintf(&b, " in %s", n.Scope.Name())
+		}
+		b.WriteString("\n")
+		dumpTransition(&b, "\t", n.Next)
+	}
+	return b.String()
+}
+
+func dumpTransition(b *strings.Builder, indent string, t Transition) {
+	switch t := t.(type) {
+	case nil:
+		fmt.Fprintf(b, "%s<none>\n", indent)
+	case *Choice:
+		fmt.Fprintf(b, "%schoose\n", indent)
+		for _, c := range t.Cases {
+			fmt.Fprintf(b, "%s\twhen %s: %s\n", indent, CondString(c.Cond), transitionString(c.Then))
+		}
+		if t.Default != nil {
+			fmt.Fprintf(b, "%s\telse: %s\n", indent, transitionString(t.Default))
+		}
+	default:
+		fmt.Fprintf(b, "%s%s\n", indent, transitionString(t))
+	}
+}
+
+func transitionString(t Transition) string {
+	switch t := t.(type) {
+	case *Goto:
+		if t.Back {
+			return "loop " + t.Node
+		}
+		return "goto " + t.Node
+	case *End:
+		return "end"
+	case *Fail:
+		if t.Cause == "" {
+			return "fail " + t.Error
+		}
+		return "fail " + t.Error + " " + strconv.Quote(t.Cause)
+	case *FanOut:
+		var starts []string
+		for _, br := range t.Branches {
+			starts = append(starts, br.Start)
+		}
+		s := t.Kind.String()
+		if t.Kind == Map {
+			s += " " + t.Items.String()
+			if t.Limit > 0 {
+				s += fmt.Sprintf(" limit %d", t.Limit)
+			}
+		}
+		s += " [" + strings.Join(starts, ", ") + "]"
+		if t.Join != nil {
+			s += " join " + t.Join.Node
+		}
+		return s
+	case *Choice:
+		return "choose"
+	}
+	return fmt.Sprintf("%T", t)
+}
+
+// CondString renders a condition in .unum syntax, parenthesising nested
+// and/or so that the text reads back as the same tree.
+func CondString(c Cond) string {
+	switch c := c.(type) {
+	case *Compare:
+		r := ""
+		if c.Right.Path != nil {
+			r = c.Right.Path.String()
+		} else {
+			r = LiteralJSON(c.Right.Literal)
+		}
+		op := c.Op.String()
+		if c.Kind != KindAny {
+			op = c.Kind.String() + " " + op
+		}
+		return c.Left.String() + " " + op + " " + r
+	case *Has:
+		return "has " + c.Path.String()
+	case *IsType:
+		return c.Path.String() + " is " + c.Type.String()
+	case *Matches:
+		return c.Path.String() + " matches " + strconv.Quote(c.Pattern)
+	case *Not:
+		return "not " + condOperand(c.Cond)
+	case *And:
+		return joinConds(c.Conds, " and ")
+	case *Or:
+		return joinConds(c.Conds, " or ")
+	}
+	return fmt.Sprintf("%T", c)
+}
+
+func joinConds(cs []Cond, sep string) string {
+	parts := make([]string, len(cs))
+	for i, c := range cs {
+		parts[i] = condOperand(c)
+	}
+	return strings.Join(parts, sep)
+}
+
+func condOperand(c Cond) string {
+	switch c.(type) {
+	case *And, *Or:
+		return "(" + CondString(c) + ")"
+	}
+	return CondString(c)
+}

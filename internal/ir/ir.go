@@ -1,0 +1,323 @@
+package ir
+
+import (
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/unumc/unumc/internal/diag"
+)
+
+// Workflow is a whole workflow.
+type Workflow struct {
+	Name     string   // the workflow's name; also the default execution namespace
+	Source   string   // the file it was read from, as given to the front end
+	Pos      diag.Pos // where the workflow is declared
+	Start    string   // the node that receives the workflow's input
+	StartPos diag.Pos
+	Nodes    []*Node // in source order
+
+	// Set by Check.
+	Root *Scope // the top-level scope
+}
+
+// Node returns the node called name, or nil.
+func (w *Workflow) Node(name string) *Node {
+	for _, n := range w.Nodes {
+		if n.Name == name {
+			return n
+		}
+	}
+	return nil
+}
+
+// Node is one step of the workflow: a call of a user function, or a pass node
+// (Func == nil) whose output is its input.
+type Node struct {
+	Name      string
+	Pos       diag.Pos
+	Func      *Func
+	Synthetic bool // made up by a front end, not written by the user
+	Next      Transition
+
+	// Set by Check.
+	Ident string // a Go identifier and directory name unique in the workflow
+	Scope *Scope // the scope the node runs in
+	Join  *Scope // for a join node, the fan-out whose results it receives (its first branch scope)
+}
+
+// Func names an exported Go function func(context.Context, In) (Out, error).
+type Func struct {
+	Import string // the Go import path of its package
+	Name   string // the function's name
+	Pos    diag.Pos
+}
+
+func (f *Func) String() string { return f.Import + "." + f.Name }
+
+// Transition is what follows a node: *Goto, *End, *Fail, *Choice or *FanOut.
+type Transition interface {
+	Position() diag.Pos
+	transition()
+}
+
+// Goto continues with another node, passing the node's output.
+type Goto struct {
+	Node string
+	Pos  diag.Pos
+	Back bool // set by Check: the edge closes a loop, so the target runs as a new iteration
+}
+
+// End ends the node's scope successfully with the node's output: the whole
+// workflow at the top level, or the branch inside a fan-out.
+type End struct{ Pos diag.Pos }
+
+// Fail ends the node's scope with an error.
+type Fail struct {
+	Error string
+	Cause string
+	Pos   diag.Pos
+}
+
+// Choice takes the first case whose condition holds on the node's output, or
+// Default. A Choice with no Default fails with States.NoChoiceMatched when no
+// case holds. Case targets and Default are *Goto, *End or *Fail.
+type Choice struct {
+	Cases   []*Case
+	Default Transition
+	Pos     diag.Pos
+}
+
+// Case is one guarded branch of a Choice.
+type Case struct {
+	Cond Cond
+	Then Transition
+	Pos  diag.Pos
+}
+
+// FanKind tells a parallel from a map.
+type FanKind int
+
+const (
+	Parallel FanKind = iota // a fixed set of different branches, each given the node's output
+	Map                     // one branch per element of an array in the node's output
+)
+
+func (k FanKind) String() string {
+	if k == Map {
+		return "map"
+	}
+	return "parallel"
+}
+
+// FanOut starts branches concurrently and joins their results: the join node
+// receives a JSON array with one result per branch, in branch (or element)
+// order.
+type FanOut struct {
+	Kind     FanKind
+	Items    Path      // Map: the array to iterate, in the node's output
+	Limit    int       // Map: at most this many branches run at once; 0 means no bound
+	Branches []*Branch // Parallel: one or more; Map: exactly one, run once per element
+	Join     *Goto     // the node that receives the results
+	Pos      diag.Pos
+}
+
+// Branch is the entry of one branch of a fan-out.
+type Branch struct {
+	Start string
+	Pos   diag.Pos
+}
+
+func (t *Goto) Position() diag.Pos   { return t.Pos }
+func (t *End) Position() diag.Pos    { return t.Pos }
+func (t *Fail) Position() diag.Pos   { return t.Pos }
+func (t *Choice) Position() diag.Pos { return t.Pos }
+func (t *FanOut) Position() diag.Pos { return t.Pos }
+func (*Goto) transition()            {}
+func (*End) transition()             {}
+func (*Fail) transition()            {}
+func (*Choice) transition()          {}
+func (*FanOut) transition()          {}
+
+// Path selects a value inside a JSON document: a sequence of object fields
+// and array indexes. The empty path selects the whole document.
+type Path struct {
+	Steps []Step
+	Pos   diag.Pos
+}
+
+// Step is one field name or array index of a Path.
+type Step struct {
+	Field   string
+	Index   int
+	IsIndex bool
+}
+
+// String renders the path in .unum syntax: ".", ".a.b[2]", `.["odd key"]`.
+func (p Path) String() string {
+	if len(p.Steps) == 0 {
+		return "."
+	}
+	var b strings.Builder
+	for _, s := range p.Steps {
+		switch {
+		case s.IsIndex:
+			fmt.Fprintf(&b, "[%d]", s.Index)
+		case isIdent(s.Field):
+			b.WriteString("." + s.Field)
+		default:
+			b.WriteString("[" + strconv.Quote(s.Field) + "]")
+		}
+	}
+	return b.String()
+}
+
+func isIdent(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i, r := range s {
+		if r == '_' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || i > 0 && r >= '0' && r <= '9' {
+			continue
+		}
+		return false
+	}
+	return true
+}
+
+// Cond is a condition on a node's output: *Compare, *Has, *IsType, *Matches,
+// *And, *Or or *Not.
+type Cond interface {
+	Position() diag.Pos
+	cond()
+}
+
+// Op is a comparison operator.
+type Op int
+
+const (
+	Eq Op = iota
+	Ne
+	Lt
+	Le
+	Gt
+	Ge
+)
+
+var opNames = [...]string{Eq: "==", Ne: "!=", Lt: "<", Le: "<=", Gt: ">", Ge: ">="}
+
+func (o Op) String() string { return opNames[o] }
+
+// Kind restricts a comparison to one JSON type. With KindAny, == and != are
+// deep JSON equality and ordering compares two numbers or two strings; with
+// any other kind, the comparison is false unless both sides have that kind
+// (Step Functions' NumericEquals, StringLessThan, TimestampEquals, ...).
+type Kind int
+
+const (
+	KindAny Kind = iota
+	KindNumber
+	KindString
+	KindBool
+	KindTimestamp
+)
+
+var kindNames = [...]string{KindAny: "any", KindNumber: "number", KindString: "string", KindBool: "bool", KindTimestamp: "timestamp"}
+
+func (k Kind) String() string { return kindNames[k] }
+
+// Compare compares a value in the output with a literal or another value.
+type Compare struct {
+	Op    Op
+	Kind  Kind
+	Left  Path
+	Right Operand
+	Pos   diag.Pos
+}
+
+// Operand is the right side of a comparison: a path, or a JSON literal.
+type Operand struct {
+	Path    *Path
+	Literal any // when Path is nil: nil (JSON null), bool, float64 or string
+}
+
+// Has holds when the path selects a value (JSON null counts as present).
+type Has struct {
+	Path Path
+	Pos  diag.Pos
+}
+
+// Type is a JSON type for IsType.
+type Type int
+
+const (
+	TypeNull Type = iota
+	TypeString
+	TypeNumber
+	TypeBool
+	TypeArray
+	TypeObject
+	TypeTimestamp // a string in RFC 3339 form
+)
+
+var typeNames = [...]string{"null", "string", "number", "bool", "array", "object", "timestamp"}
+
+func (t Type) String() string { return typeNames[t] }
+
+// IsType holds when the path selects a value of the given type.
+type IsType struct {
+	Path Path
+	Type Type
+	Pos  diag.Pos
+}
+
+// Matches holds when the path selects a string matching Pattern, where '*'
+// matches any run of characters and '\*' and '\\' are literal.
+type Matches struct {
+	Path    Path
+	Pattern string
+	Pos     diag.Pos
+}
+
+// And holds when every condition holds.
+type And struct {
+	Conds []Cond
+	Pos   diag.Pos
+}
+
+// Or holds when any condition holds.
+type Or struct {
+	Conds []Cond
+	Pos   diag.Pos
+}
+
+// Not negates a condition.
+type Not struct {
+	Cond Cond
+	Pos  diag.Pos
+}
+
+func (c *Compare) Position() diag.Pos { return c.Pos }
+func (c *Has) Position() diag.Pos     { return c.Pos }
+func (c *IsType) Position() diag.Pos  { return c.Pos }
+func (c *Matches) Position() diag.Pos { return c.Pos }
+func (c *And) Position() diag.Pos     { return c.Pos }
+func (c *Or) Position() diag.Pos      { return c.Pos }
+func (c *Not) Position() diag.Pos     { return c.Pos }
+func (*Compare) cond()                {}
+func (*Has) cond()                    {}
+func (*IsType) cond()                 {}
+func (*Matches) cond()                {}
+func (*And) cond()                    {}
+func (*Or) cond()                     {}
+func (*Not) cond()                    {}
+
+// LiteralJSON renders a comparison literal as JSON.
+func LiteralJSON(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Sprintf("%v", v)
+	}
+	return string(b)
+}
