@@ -1,0 +1,484 @@
+package rt
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+	"strconv"
+	"sync"
+)
+
+// Invocation is one delivery of an envelope to a node.
+type Invocation struct {
+	Node *Node
+	Env  *Envelope
+
+	p        *Platform
+	instance string
+	key      string   // this instance's checkpoint key
+	res      *Result  // the committed result, once Call returned it
+	collect  []string // records to delete after the continuation
+	entry    bool     // the instance that receives the workflow's input
+}
+
+// Result is what a node instance committed: its output or its failure.
+type Result struct {
+	Output  json.RawMessage `json:"output,omitempty"`
+	Failure *Failure        `json:"failure,omitempty"`
+}
+
+// Failed reports whether the instance failed.
+func (r *Result) Failed() bool { return r.Failure != nil }
+
+// Value decodes the output for conditions.
+func (r *Result) Value() (any, error) { return Decode(r.Output) }
+
+// Instance is the name of the node instance being run.
+func (x *Invocation) Instance() string { return x.instance }
+
+// Call runs fn on the instance's input, at most once as far as anything
+// downstream can tell, and returns the committed result:
+//
+//   - if the instance already has a checkpoint (a retry or a duplicate), fn
+//     is skipped and the stored result is returned, so the continuation is
+//     carried out again with the value that won;
+//   - if neither the checkpoint nor the record proving the invocation live
+//     exists, the instance ran and was collected: Call returns nil, nil and
+//     the invocation must do nothing more;
+//   - otherwise fn runs (nil fn passes the input through) and its result is
+//     committed with a conditional create; if another run of the instance
+//     committed first, that run's result is returned instead.
+//
+// A user error is a committed failure, not an error of Call; Call's error is
+// for the platform to retry.
+func (x *Invocation) Call(ctx context.Context, fn UserFunc) (*Result, error) {
+	env := x.Env
+	x.entry = env.Node == x.Node.Start && len(env.Frames) == 0 && env.Iter == 0 && env.Pred == ""
+	keys := []string{x.key}
+	switch {
+	case x.entry:
+		keys = append(keys, StatusKey(env.Execution))
+	case env.Pred != "":
+		keys = append(keys, env.Pred)
+	default:
+		return nil, fmt.Errorf("unum: envelope for %s proves nothing live", x.instance)
+	}
+	if env.Ref != "" && env.Ref != env.Pred {
+		keys = append(keys, env.Ref)
+	}
+	got, err := x.p.Store.Get(ctx, keys...)
+	if err != nil {
+		return nil, err
+	}
+	x.collect = env.Collect
+	if env.Join {
+		x.collect = x.joinCollect(got[env.Pred])
+	}
+	if it, ok := got[x.key]; ok {
+		return x.setResult(it.Value)
+	}
+	if x.entry {
+		if _, done := got[StatusKey(env.Execution)]; done {
+			return nil, nil // the execution has ended: a late duplicate of its start
+		}
+	} else if _, live := got[env.Pred]; !live {
+		return nil, nil // ran and collected: a late duplicate
+	}
+
+	res := &Result{}
+	input, failure, err := x.input(ctx, got)
+	switch {
+	case err != nil:
+		return nil, err
+	case failure != nil:
+		res.Failure = failure // a branch of the fan-out this node joins failed
+	case fn == nil:
+		res.Output = input
+	default:
+		out, err := fn(ctx, input)
+		if err != nil {
+			res.Failure = FailureOf(err)
+		} else {
+			res.Output = out
+		}
+	}
+	value, err := json.Marshal(res)
+	if err != nil {
+		return nil, err
+	}
+	existing, err := x.p.Store.Create(ctx, Item{Key: x.key, Value: value, Expires: x.p.expiry(x.p.CheckpointTTL)})
+	if err != nil {
+		return nil, err
+	}
+	if existing != nil {
+		return x.setResult(existing.Value)
+	}
+	x.res = res
+	return res, nil
+}
+
+func (x *Invocation) setResult(value []byte) (*Result, error) {
+	var r Result
+	if err := json.Unmarshal(value, &r); err != nil {
+		return nil, fmt.Errorf("unum: checkpoint %s: %v", x.key, err)
+	}
+	x.res = &r
+	return &r, nil
+}
+
+// input returns the instance's input: inline, by reference, or, for a join,
+// the ordered list of branch results.
+func (x *Invocation) input(ctx context.Context, got map[string]Item) (json.RawMessage, *Failure, error) {
+	env := x.Env
+	switch {
+	case env.Join:
+		return x.joinInput(ctx, got[env.Ref])
+	case env.Ref != "":
+		it, ok := got[env.Ref]
+		if !ok {
+			return nil, nil, fmt.Errorf("unum: input record %s of %s is missing", env.Ref, x.instance)
+		}
+		var r Result
+		if err := json.Unmarshal(it.Value, &r); err != nil {
+			return nil, nil, fmt.Errorf("unum: input record %s: %v", env.Ref, err)
+		}
+		return r.Output, nil, nil
+	}
+	return env.Input, nil, nil
+}
+
+func (x *Invocation) members(set Item) ([]member, error) {
+	ms := make([]member, 0, len(set.Set))
+	seen := map[int]bool{}
+	for _, s := range set.Set {
+		m, err := parseMember(s)
+		if err != nil {
+			return nil, err
+		}
+		if !seen[m.index] {
+			seen[m.index] = true
+			ms = append(ms, m)
+		}
+	}
+	sort.Slice(ms, func(i, j int) bool { return ms[i].index < ms[j].index })
+	return ms, nil
+}
+
+func (x *Invocation) joinInput(ctx context.Context, set Item) (json.RawMessage, *Failure, error) {
+	var meta struct {
+		N int `json:"n"`
+	}
+	if err := json.Unmarshal(set.Value, &meta); err != nil {
+		return nil, nil, fmt.Errorf("unum: fan-in set %s: %v", set.Key, err)
+	}
+	ms, err := x.members(set)
+	if err != nil {
+		return nil, nil, err
+	}
+	if len(ms) != meta.N {
+		return nil, nil, fmt.Errorf("unum: fan-in set %s has %d of %d branches", set.Key, len(ms), meta.N)
+	}
+	var keys []string
+	for _, m := range ms {
+		if m.failure != nil {
+			return nil, m.failure, nil
+		}
+		keys = append(keys, m.key)
+	}
+	results := map[string]Item{}
+	if len(keys) > 0 {
+		if results, err = x.p.Store.Get(ctx, keys...); err != nil {
+			return nil, nil, err
+		}
+	}
+	list := make([]json.RawMessage, len(ms))
+	for i, m := range ms {
+		it, ok := results[m.key]
+		if !ok {
+			return nil, nil, fmt.Errorf("unum: result %s of branch %d is missing", m.key, m.index)
+		}
+		var r Result
+		if err := json.Unmarshal(it.Value, &r); err != nil {
+			return nil, nil, fmt.Errorf("unum: result %s: %v", m.key, err)
+		}
+		if r.Failure != nil {
+			return nil, r.Failure, nil
+		}
+		list[i] = r.Output
+		if len(list[i]) == 0 {
+			list[i] = json.RawMessage("null")
+		}
+	}
+	out, err := json.Marshal(list)
+	return out, nil, err
+}
+
+// joinCollect lists what a join deletes once it has committed: the origin's
+// checkpoint (unless it is the execution's entry, kept until the end), the
+// fan-in set and the branch results it names.
+func (x *Invocation) joinCollect(set Item) []string {
+	env := x.Env
+	var keys []string
+	if env.Iter != 0 || len(env.Frames) != 0 || x.Node.JoinOf != x.Node.Start {
+		keys = append(keys, CheckpointKey(env.Execution, instance(x.Node.JoinOf, env.Iter, env.Frames)))
+	}
+	if set.Key == "" {
+		return keys // already collected
+	}
+	keys = append(keys, set.Key)
+	if ms, err := x.members(set); err == nil {
+		for _, m := range ms {
+			if m.key != "" {
+				keys = append(keys, m.key)
+			}
+		}
+	}
+	return keys
+}
+
+// Goto continues with node next in the same scope, passing the output.
+func (x *Invocation) Goto(ctx context.Context, next string) error {
+	return x.send(ctx, next, x.Env.Iter, cloneFrames(x.Env.Frames))
+}
+
+// Loop continues with node next as a new iteration of the current scope.
+func (x *Invocation) Loop(ctx context.Context, next string) error {
+	iter, frames := x.Env.Iter, cloneFrames(x.Env.Frames)
+	if len(frames) == 0 {
+		iter++
+	} else {
+		frames[len(frames)-1].Iter++
+	}
+	return x.send(ctx, next, iter, frames)
+}
+
+func (x *Invocation) send(ctx context.Context, next string, iter int, frames []Frame) error {
+	env := &Envelope{Version: Version, Execution: x.Env.Execution, Node: next, Iter: iter, Frames: frames, Pred: x.key}
+	x.attach(env, x.res.Output)
+	if !x.entry {
+		env.Collect = []string{x.key}
+	}
+	if err := x.p.Invoker.Invoke(ctx, env); err != nil {
+		return err
+	}
+	return x.cleanup(ctx)
+}
+
+// attach puts an output into an envelope by value, or by reference to this
+// instance's checkpoint when it is larger than the platform's inline limit.
+func (x *Invocation) attach(env *Envelope, out json.RawMessage) {
+	if x.p.InlineLimit > 0 && len(out) > x.p.InlineLimit {
+		env.Ref = x.key
+		return
+	}
+	env.Input = out
+}
+
+func (x *Invocation) cleanup(ctx context.Context, extra ...string) error {
+	keys := append(append([]string(nil), x.collect...), extra...)
+	if len(keys) == 0 {
+		return nil
+	}
+	return x.p.Store.Delete(ctx, keys...)
+}
+
+// End ends the instance's scope successfully with its output: the execution,
+// at the top level, or the branch of the enclosing fan-out.
+func (x *Invocation) End(ctx context.Context) error {
+	if x.res.Failed() {
+		return x.Fail(ctx, x.res.Failure)
+	}
+	if len(x.Env.Frames) == 0 {
+		out := x.res.Output
+		if len(out) == 0 {
+			out = json.RawMessage("null")
+		}
+		return x.finish(ctx, &Status{State: Succeeded, Output: out})
+	}
+	f := x.Env.Frames[len(x.Env.Frames)-1]
+	return x.endBranch(ctx, memberOK(f.Index, x.key))
+}
+
+// Fail ends the instance's scope with a failure.
+func (x *Invocation) Fail(ctx context.Context, f *Failure) error {
+	if len(x.Env.Frames) == 0 {
+		return x.finish(ctx, &Status{State: Failed, Error: f.Error, Cause: f.Cause})
+	}
+	fr := x.Env.Frames[len(x.Env.Frames)-1]
+	return x.endBranch(ctx, memberFailed(fr.Index, f))
+}
+
+// FailWith ends the scope with a named failure, for `fail` in a workflow.
+func (x *Invocation) FailWith(ctx context.Context, name, cause string) error {
+	return x.Fail(ctx, &Failure{Error: name, Cause: cause})
+}
+
+// finish records the outcome of the execution, first writer wins, then
+// deletes the entry checkpoint and this instance's records.
+func (x *Invocation) finish(ctx context.Context, st *Status) error {
+	value, err := json.Marshal(st)
+	if err != nil {
+		return err
+	}
+	exec := x.Env.Execution
+	if _, err := x.p.Store.Create(ctx, Item{Key: StatusKey(exec), Value: value, Expires: x.p.expiry(x.p.StatusTTL)}); err != nil {
+		return err
+	}
+	return x.cleanup(ctx, CheckpointKey(exec, x.Node.Start), x.key)
+}
+
+// endBranch adds this branch's outcome to the fan-in set of the enclosing
+// fan-out; the branch that completes the set invokes the join.
+func (x *Invocation) endBranch(ctx context.Context, m string) error {
+	env := x.Env
+	depth := len(env.Frames) - 1
+	f, scope := env.Frames[depth], x.Node.Scopes[depth]
+	parent := cloneFrames(env.Frames[:depth])
+	origin := instance(scope.Origin, env.Iter, parent)
+	setKey := JoinKey(env.Execution, origin)
+	set, ok, err := x.p.Store.Add(ctx, setKey, m)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		// The join has run and collected the set: this is a late rerun.
+		return x.cleanup(ctx, x.key)
+	}
+	if scope.Map && scope.Limit > 0 && f.Index+scope.Limit < f.Width {
+		if err := x.startNext(ctx, scope, parent, origin, f); err != nil {
+			return err
+		}
+	}
+	done := map[string]bool{}
+	for _, s := range set {
+		if m, err := parseMember(s); err == nil {
+			done[strconv.Itoa(m.index)] = true
+		}
+	}
+	if len(done) == f.Width {
+		join := &Envelope{Version: Version, Execution: env.Execution, Node: scope.Join, Iter: env.Iter,
+			Frames: parent, Ref: setKey, Pred: setKey, Join: true}
+		if err := x.p.Invoker.Invoke(ctx, join); err != nil {
+			return err
+		}
+	}
+	return x.cleanup(ctx)
+}
+
+// startNext starts the map element Limit places after this one, keeping at
+// most Limit branches running.
+func (x *Invocation) startNext(ctx context.Context, scope *FanOut, parent []Frame, origin string, f Frame) error {
+	okey := CheckpointKey(x.Env.Execution, origin)
+	got, err := x.p.Store.Get(ctx, okey)
+	if err != nil {
+		return err
+	}
+	it, ok := got[okey]
+	if !ok {
+		return nil // the map has been joined and collected
+	}
+	var r Result
+	if err := json.Unmarshal(it.Value, &r); err != nil {
+		return err
+	}
+	items, err := Items(r.Output, scope.Items)
+	if err != nil || f.Index+scope.Limit >= len(items) {
+		return fmt.Errorf("unum: map items of %s changed: %v", origin, err)
+	}
+	next := f.Index + scope.Limit
+	env := &Envelope{Version: Version, Execution: x.Env.Execution, Node: scope.Heads[0], Iter: x.Env.Iter,
+		Frames: append(parent, Frame{Origin: scope.Origin, Index: next, Width: f.Width}),
+		Input:  items[next], Pred: okey}
+	return x.p.Invoker.Invoke(ctx, env)
+}
+
+// FanOut starts the branches of f: each head of a parallel with the output,
+// or the map's head once per element of its items, at most Limit at first.
+// The fan-in set is created here, by the origin, before any branch can end.
+func (x *Invocation) FanOut(ctx context.Context, f *FanOut) error {
+	env := x.Env
+	var inputs []json.RawMessage
+	if f.Map {
+		items, err := Items(x.res.Output, f.Items)
+		if err != nil {
+			return x.Fail(ctx, &Failure{Error: "States.Runtime", Cause: fmt.Sprintf("map after %q: %v", x.Node.Name, err)})
+		}
+		inputs = items
+	} else {
+		for range f.Heads {
+			inputs = append(inputs, x.res.Output)
+		}
+	}
+	n := len(inputs)
+	setKey := JoinKey(env.Execution, x.instance)
+	meta, _ := json.Marshal(map[string]int{"n": n})
+	if _, err := x.p.Store.Create(ctx, Item{Key: setKey, Value: meta, Expires: x.p.expiry(x.p.CheckpointTTL)}); err != nil {
+		return err
+	}
+	if n == 0 {
+		join := &Envelope{Version: Version, Execution: env.Execution, Node: f.Join, Iter: env.Iter,
+			Frames: cloneFrames(env.Frames), Ref: setKey, Pred: setKey, Join: true}
+		if err := x.p.Invoker.Invoke(ctx, join); err != nil {
+			return err
+		}
+		return x.cleanup(ctx)
+	}
+	launch := n
+	if f.Map && f.Limit > 0 && f.Limit < n {
+		launch = f.Limit
+	}
+	envs := make([]*Envelope, launch)
+	for i := range launch {
+		head := f.Heads[0]
+		if !f.Map {
+			head = f.Heads[i]
+		}
+		e := &Envelope{Version: Version, Execution: env.Execution, Node: head, Iter: env.Iter,
+			Frames: append(cloneFrames(env.Frames), Frame{Origin: x.Node.Ident, Index: i, Width: n}), Pred: x.key}
+		if f.Map {
+			e.Input = inputs[i]
+		} else {
+			x.attach(e, x.res.Output)
+		}
+		envs[i] = e
+	}
+	if err := x.invokeAll(ctx, envs); err != nil {
+		return err
+	}
+	return x.cleanup(ctx)
+}
+
+// invokeAll invokes envelopes concurrently, at most FanOutConcurrency at once.
+func (x *Invocation) invokeAll(ctx context.Context, envs []*Envelope) error {
+	limit := x.p.FanOutConcurrency
+	if limit <= 0 {
+		limit = 16
+	}
+	sem := make(chan struct{}, limit)
+	var mu sync.Mutex
+	var errs []error
+	var wg sync.WaitGroup
+	for _, e := range envs {
+		sem <- struct{}{}
+		wg.Add(1)
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			if err := x.p.Invoker.Invoke(ctx, e); err != nil {
+				mu.Lock()
+				errs = append(errs, err)
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	return errors.Join(errs...)
+}
+
+func cloneFrames(f []Frame) []Frame {
+	if len(f) == 0 {
+		return nil
+	}
+	return append([]Frame(nil), f...)
+}

@@ -1,0 +1,94 @@
+package rt
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/unumc/unumc/rt/unumctx"
+)
+
+// Node describes the node a generated program implements. Generated code
+// declares it as a literal; everything in it is fixed at compile time.
+type Node struct {
+	Workflow string    // the workflow's name
+	Name     string    // the node's name as written
+	Ident    string    // the node's identifier, used in envelopes and keys
+	Start    string    // the identifier of the workflow's start node
+	Scopes   []*FanOut // the fan-outs whose branches this node runs in, outermost first
+	JoinOf   string    // for a join, the identifier of the node whose fan-out it joins
+	// Handle runs one invocation: generated code that calls Call and then
+	// one continuation.
+	Handle func(ctx context.Context, x *Invocation) error
+}
+
+// FanOut describes one fan-out and the join of its branches.
+type FanOut struct {
+	Origin string   // identifier of the node that fans out
+	Join   string   // identifier of the node that receives the results
+	Heads  []string // identifiers of the branches' first nodes; one for a map
+	Map    bool     // one branch per element of the array at Items
+	Items  Path     // for a map, the array in the origin's output
+	Limit  int      // for a map, the most branches running at once; 0 for no bound
+}
+
+// Handle runs one invocation of node on platform p.
+func Handle(ctx context.Context, node *Node, p *Platform, env *Envelope) error {
+	if env.Node != node.Ident {
+		return fmt.Errorf("unum: envelope for node %q delivered to node %q", env.Node, node.Ident)
+	}
+	if env.Version != Version {
+		return fmt.Errorf("unum: envelope version %d, runtime version %d: regenerate", env.Version, Version)
+	}
+	if len(env.Frames) != len(node.Scopes) {
+		return fmt.Errorf("unum: node %q runs %d fan-outs deep, envelope has %d frames", node.Name, len(node.Scopes), len(env.Frames))
+	}
+	if err := ValidExecutionName(env.Execution); err != nil {
+		return fmt.Errorf("unum: %w", err)
+	}
+	for i, f := range env.Frames {
+		if f.Origin != node.Scopes[i].Origin || f.Index < 0 || f.Index >= f.Width {
+			return fmt.Errorf("unum: frame %d of envelope does not match node %q", i, node.Name)
+		}
+	}
+	if env.Join != (node.JoinOf != "") {
+		return fmt.Errorf("unum: node %q got an envelope with join=%v", node.Name, env.Join)
+	}
+	x := &Invocation{Node: node, Env: env, p: p}
+	x.instance = env.Instance()
+	x.key = CheckpointKey(env.Execution, x.instance)
+	ctx = unumctx.With(ctx, unumctx.Info{
+		Workflow: node.Workflow, Execution: env.Execution, Node: node.Name,
+		Instance: x.instance, Attempt: max(env.Attempt, 1),
+	})
+	return node.Handle(ctx, x)
+}
+
+// memberOK and memberFailed build the set members of a fan-in: the branch
+// index, then the key of the checkpoint holding its result, or a failure.
+func memberOK(index int, key string) string { return fmt.Sprintf("%d\t%s", index, key) }
+
+func memberFailed(index int, f *Failure) string {
+	return fmt.Sprintf("%d\t!%s\t%s", index, f.Error, f.Cause)
+}
+
+type member struct {
+	index   int
+	key     string
+	failure *Failure
+}
+
+func parseMember(s string) (member, error) {
+	var m member
+	idx, rest, ok := strings.Cut(s, "\t")
+	if _, err := fmt.Sscanf(idx, "%d", &m.index); !ok || err != nil {
+		return m, fmt.Errorf("unum: malformed fan-in member %q", s)
+	}
+	if name, ok := strings.CutPrefix(rest, "!"); ok {
+		name, cause, _ := strings.Cut(name, "\t")
+		m.failure = &Failure{Error: name, Cause: cause}
+	} else {
+		m.key = rest
+	}
+	return m, nil
+}

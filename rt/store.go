@@ -1,0 +1,61 @@
+package rt
+
+import (
+	"context"
+	"time"
+)
+
+// Item is one record of the store: a value, a set of strings, or both.
+type Item struct {
+	Key     string
+	Value   []byte
+	Set     []string
+	Expires time.Time // zero: never; a backstop for records the protocol forgets
+}
+
+// Store is the strongly consistent key-value store that all coordination goes
+// through. Its operations are the ones DynamoDB and Firestore both offer
+// natively, each one request.
+type Store interface {
+	// Get reads the items that exist among keys, with strong consistency.
+	Get(ctx context.Context, keys ...string) (map[string]Item, error)
+	// Create writes it unless an item with its key exists. When one does,
+	// Create writes nothing and returns the existing item.
+	Create(ctx context.Context, it Item) (existing *Item, err error)
+	// Add adds member to the set of the item at key, if that item exists,
+	// and returns the set after the addition. ok is false, and nothing is
+	// written, when there is no such item.
+	Add(ctx context.Context, key, member string) (set []string, ok bool, err error)
+	// Delete removes the items at keys; missing items are not an error.
+	Delete(ctx context.Context, keys ...string) error
+}
+
+// Invoker delivers invocations asynchronously and at least once: Invoke
+// returns once the platform has accepted env, not when the node has run.
+type Invoker interface {
+	Invoke(ctx context.Context, env *Envelope) error
+}
+
+// Platform is what a target gives a node: its store and invoker, and the
+// lifetimes of the records the protocol writes.
+type Platform struct {
+	Store   Store
+	Invoker Invoker
+	// CheckpointTTL bounds the life of checkpoints and fan-in sets that the
+	// protocol fails to delete (after a crash the platform never retried).
+	CheckpointTTL time.Duration
+	// StatusTTL is how long the outcome of an execution stays readable.
+	StatusTTL time.Duration
+	// InlineLimit is the largest input, in bytes, sent inside an envelope;
+	// larger ones travel by reference to the sender's checkpoint.
+	InlineLimit int
+	// FanOutConcurrency bounds concurrent Invoke calls of one fan-out.
+	FanOutConcurrency int
+}
+
+func (p *Platform) expiry(d time.Duration) time.Time {
+	if d <= 0 {
+		return time.Time{}
+	}
+	return time.Now().Add(d).UTC().Truncate(time.Second)
+}
