@@ -1,0 +1,121 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/unumc/unumc/codegen"
+	"github.com/unumc/unumc/internal/build"
+)
+
+// targetFlag selects the platform to build for.
+var targetFlag = &cli.StringFlag{Name: "target", Aliases: []string{"t"}, Value: "local", Usage: "platform to build for: local"}
+
+func target(c *cli.Context) (codegen.Target, error) {
+	switch c.String("target") {
+	case "local":
+		return codegen.Local, nil
+	}
+	return codegen.Target{}, usagef("unknown target %q (available: local)", c.String("target"))
+}
+
+func buildCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "build",
+		Usage:     "generate one Go program per node, as source in the module (for go generate), and with -o binaries too",
+		ArgsUsage: "WORKFLOW",
+		Description: `Without -o, build writes the node programs as Go source into the Go module
+that holds the workflow, at unum/<node>/main.go next to the workflow file, so
+that 'go build ./...' builds every node and generated code is reviewed in
+pull requests. In a module other than unumc's own it also writes the runtime
+to .unumc/ at the module root and points go.mod at it.
+
+With -o DIR, build writes the sources under DIR and compiles each node into
+DIR/bin/<node>.
+
+--check writes nothing and fails if the committed sources are stale.`,
+		Flags: []cli.Flag{
+			formatFlag,
+			targetFlag,
+			&cli.StringFlag{Name: "o", Usage: "output directory for sources and binaries"},
+			&cli.BoolFlag{Name: "check", Usage: "fail, writing nothing, if the generated sources differ from what is there"},
+		},
+		Action: func(c *cli.Context) error {
+			t, err := target(c)
+			if err != nil {
+				return err
+			}
+			path, w, err := loadWorkflow(c)
+			if err != nil {
+				return err
+			}
+			files, err := codegen.Generate(w, t)
+			if err != nil {
+				return err
+			}
+			out := c.String("o")
+			if out == "" {
+				out = filepath.Join(filepath.Dir(path), "unum")
+			}
+			if c.Bool("check") {
+				if stale := build.Stale(out, files); len(stale) > 0 {
+					for _, s := range stale {
+						fmt.Fprintf(c.App.ErrWriter, "%s\n", filepath.Join(out, s))
+					}
+					fmt.Fprintf(c.App.ErrWriter, "generated code for %s is stale: run 'unumc build %s'\n", path, path)
+					return &exitError{exitFailure}
+				}
+				return nil
+			}
+			mod, err := build.FindModule(filepath.Dir(path))
+			if err != nil {
+				return err
+			}
+			if err := build.WriteSources(out, files); err != nil {
+				return err
+			}
+			if c.String("o") == "" {
+				return build.WireModule(mod)
+			}
+			cache, err := cacheDir()
+			if err != nil {
+				return err
+			}
+			bins, err := build.Compile(c.Context, w, mod, t, cache)
+			if err != nil {
+				return err
+			}
+			for ident, p := range bins.Paths {
+				if err := copyFile(p, filepath.Join(out, "bin", ident)); err != nil {
+					return err
+				}
+			}
+			fmt.Fprintf(c.App.ErrWriter, "built %d node programs of workflow %q in %s\n", len(bins.Paths), w.Name, out)
+			return nil
+		},
+	}
+}
+
+func copyFile(src, dst string) error {
+	in, err := os.Open(src)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+		return err
+	}
+	out, err := os.OpenFile(dst, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o755)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(out, in); err != nil {
+		out.Close()
+		return err
+	}
+	return out.Close()
+}
