@@ -95,7 +95,9 @@ func (g *gen) node(n *ir.Node) ([]byte, error) {
 	if n.Func != nil {
 		f.ImportAlias(n.Func.Import, packageAlias(n.Func.Import))
 	}
-	f.PackageComment(g.packageDoc(n))
+	for _, line := range strings.Split(g.packageDoc(n), "\n") {
+		f.PackageComment(line)
+	}
 
 	f.Comment("This reference fails to compile when the runtime is not the one this")
 	f.Comment("code was generated for: regenerate it with the matching unumc.")
@@ -103,11 +105,11 @@ func (g *gen) node(n *ir.Node) ([]byte, error) {
 	f.Line()
 	if fo, ok := n.Next.(*ir.FanOut); ok {
 		f.Comment(g.fanOutDoc(n, fo))
-		f.Var().Id("fanOut").Op("=").Op("&").Add(g.fanOutLit(n, fo))
+		f.Var().Id("fanOut").Op("=").Op("&").Qual(rtPath, "FanOut").Add(g.fanOutLit(n, fo))
 		f.Line()
 	}
 	f.Commentf("node describes %q and its place in the workflow.", n.Name)
-	f.Var().Id("node").Op("=").Op("&").Qual(rtPath, "Node").Values(g.nodeFields(n))
+	f.Var().Id("node").Op("=").Op("&").Qual(rtPath, "Node").Add(fields(g.nodeFields(n)))
 	f.Line()
 	f.Func().Id("main").Params().Block(jen.Qual(g.t.MainPath, "Main").Call(jen.Id("node")))
 	f.Line()

@@ -12,13 +12,12 @@ import (
 //
 //	Workflow: "wordcount", Name: "Count", Ident: "count", Start: "split",
 //	Scopes: []*rt.FanOut{{Origin: "split", ...}}, JoinOf: "split", Handle: handle,
-func (g *gen) nodeFields(n *ir.Node) jen.Dict {
-	d := jen.Dict{
-		jen.Id("Workflow"): jen.Lit(g.w.Name),
-		jen.Id("Name"):     jen.Lit(n.Name),
-		jen.Id("Ident"):    jen.Lit(n.Ident),
-		jen.Id("Start"):    jen.Lit(g.ident(g.w.Start)),
-		jen.Id("Handle"):   jen.Id("handle"),
+func (g *gen) nodeFields(n *ir.Node) []field {
+	d := []field{
+		{"Workflow", jen.Lit(g.w.Name)},
+		{"Name", jen.Lit(n.Name)},
+		{"Ident", jen.Lit(n.Ident)},
+		{"Start", jen.Lit(g.ident(g.w.Start))},
 	}
 	var scopes []*ir.Scope
 	for s := n.Scope; s.Parent != nil; s = s.Parent {
@@ -29,40 +28,65 @@ func (g *gen) nodeFields(n *ir.Node) jen.Dict {
 		for _, s := range scopes {
 			lits = append(lits, g.fanOutLit(s.Origin, s.FanOut))
 		}
-		d[jen.Id("Scopes")] = jen.Index().Op("*").Qual(rtPath, "FanOut").ValuesFunc(func(vg *jen.Group) {
+		d = append(d, field{"Scopes", jen.Index().Op("*").Qual(rtPath, "FanOut").ValuesFunc(func(vg *jen.Group) {
 			for _, l := range lits {
-				vg.Add(jen.Line(), l)
+				vg.Line().Add(l)
 			}
 			vg.Line()
-		})
+		})})
 	}
 	if n.Join != nil {
-		d[jen.Id("JoinOf")] = jen.Lit(n.Join.Origin.Ident)
+		d = append(d, field{"JoinOf", jen.Lit(n.Join.Origin.Ident)})
 	}
-	return d
+	return append(d, field{"Handle", jen.Id("handle")})
 }
 
-// fanOutLit emits a fan-out's description:
+// field is one field of a composite literal, kept in the order written.
+type field struct {
+	name  string
+	value jen.Code
+}
+
+// fields emits a multi-line keyed literal body: {\n Name: value,\n ...}.
+func fields(fs []field) *jen.Statement {
+	return jen.ValuesFunc(func(g *jen.Group) {
+		for _, f := range fs {
+			g.Line().Id(f.name).Op(":").Add(f.value)
+		}
+		g.Line()
+	})
+}
+
+// inlineFields emits a one-line keyed literal body: {Name: value, ...}.
+func inlineFields(fs []field) *jen.Statement {
+	return jen.ValuesFunc(func(g *jen.Group) {
+		for _, f := range fs {
+			g.Id(f.name).Op(":").Add(f.value)
+		}
+	})
+}
+
+// fanOutLit emits the body of a fan-out's description, for &rt.FanOut or an
+// element of []*rt.FanOut:
 //
-//	rt.FanOut{Origin: "split", Join: "merge", Heads: []string{"count"}, Map: true, Items: rt.Path{"chunks"}, Limit: 8}
+//	{Origin: "split", Join: "merge", Heads: []string{"count"}, Map: true, Items: rt.Path{"chunks"}, Limit: 8}
 func (g *gen) fanOutLit(origin *ir.Node, fo *ir.FanOut) *jen.Statement {
 	heads := make([]jen.Code, len(fo.Branches))
 	for i, b := range fo.Branches {
 		heads[i] = jen.Lit(g.ident(b.Start))
 	}
-	d := jen.Dict{
-		jen.Id("Origin"): jen.Lit(origin.Ident),
-		jen.Id("Join"):   jen.Lit(g.ident(fo.Join.Node)),
-		jen.Id("Heads"):  jen.Index().String().Values(heads...),
+	d := []field{
+		{"Origin", jen.Lit(origin.Ident)},
+		{"Join", jen.Lit(g.ident(fo.Join.Node))},
+		{"Heads", jen.Index().String().Values(heads...)},
 	}
 	if fo.Kind == ir.Map {
-		d[jen.Id("Map")] = jen.True()
-		d[jen.Id("Items")] = pathLit(fo.Items)
+		d = append(d, field{"Map", jen.True()}, field{"Items", pathLit(fo.Items)})
 		if fo.Limit > 0 {
-			d[jen.Id("Limit")] = jen.Lit(fo.Limit)
+			d = append(d, field{"Limit", jen.Lit(fo.Limit)})
 		}
 	}
-	return jen.Qual(rtPath, "FanOut").Values(d)
+	return inlineFields(d)
 }
 
 // body emits handle's statements: the checkpointed call, then the continuation.
@@ -140,8 +164,9 @@ func (g *gen) choice(n *ir.Node, c *ir.Choice) []jen.Code {
 		jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())),
 		jen.Switch().BlockFunc(func(sw *jen.Group) {
 			for _, cs := range c.Cases {
-				sw.Case(g.cond(cs.Cond)).Comment(fmt.Sprintf("when %s (%s)", ir.CondString(cs.Cond), g.pos(cs.Pos))).
-					Block(jen.Return(g.simple(n, cs.Then)))
+				sw.Case(g.cond(cs.Cond)).Block(
+					jen.Comment(fmt.Sprintf("when %s (%s)", ir.CondString(cs.Cond), g.pos(cs.Pos))),
+					jen.Return(g.simple(n, cs.Then)))
 			}
 			if c.Default != nil {
 				sw.Default().Block(jen.Return(g.simple(n, c.Default)))

@@ -38,7 +38,7 @@ func TestGenerated(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			files, err := codegen.Generate(w, codegen.Local)
+			files, err := build.Generate(w, codegen.Local)
 			if err != nil {
 				t.Fatal(err)
 			}

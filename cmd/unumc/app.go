@@ -44,7 +44,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		ExitErrHandler: func(*cli.Context, error) {}, // exit codes are mapped below, not by os.Exit inside Run
 		HideVersion:    true,
 		Commands: []*cli.Command{
-			runCommand(),
+
 			buildCommand(),
 			checkCommand(),
 			fmtCommand(),

@@ -53,7 +53,7 @@ DIR/bin/<node>.
 			if err != nil {
 				return err
 			}
-			files, err := codegen.Generate(w, t)
+			files, err := build.Generate(w, t)
 			if err != nil {
 				return err
 			}

@@ -31,7 +31,7 @@ type Binaries struct {
 // runtime, the generated code and the files of the user's module. A second
 // compile of an unchanged workflow returns at once.
 func Compile(ctx context.Context, w *ir.Workflow, mod *Module, t codegen.Target, cacheRoot string) (*Binaries, error) {
-	files, err := codegen.Generate(w, t)
+	files, err := Generate(w, t)
 	if err != nil {
 		return nil, err
 	}

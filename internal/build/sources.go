@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/unumc/unumc/codegen"
+	"github.com/unumc/unumc/internal/ir"
 )
 
 // generatedHeader starts every file unumc writes into a module.
@@ -74,4 +75,18 @@ func Stale(dir string, files map[string][]byte) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// Generate generates the node programs of w with the workflow's path, in
+// headers and comments, relative to its module's root: the same output
+// whichever directory unumc runs in.
+func Generate(w *ir.Workflow, t codegen.Target) (map[string][]byte, error) {
+	if abs, err := filepath.Abs(filepath.FromSlash(w.Source)); err == nil {
+		if mod, err := FindModule(filepath.Dir(abs)); err == nil {
+			if rel, err := filepath.Rel(mod.Root, abs); err == nil {
+				w.Source = filepath.ToSlash(rel)
+			}
+		}
+	}
+	return codegen.Generate(w, t)
 }

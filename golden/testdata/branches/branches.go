@@ -1,5 +1,5 @@
-// Package parallel holds the functions of the parallel golden case.
-package parallel
+// Package branches holds the functions of the branches golden case.
+package branches
 
 import (
 	"context"

@@ -1,0 +1,297 @@
+package lang
+
+import (
+	"sort"
+
+	"github.com/alecthomas/participle/v2/lexer"
+)
+
+// Comments are kept by attaching each one to a line of the formatted output.
+// Format prints every declaration, branch and case on a line of its own, so
+// the lines are known from the tree alone: a line begins with a declaration,
+// a branch, a case or the closing brace of a block, and ends at the end of a
+// chain, at the end of a simple declaration or at the opening brace of a
+// block printed over several lines. Then:
+//
+//   - comments after a line's last token and on the same source line stay at
+//     the end of that line (the Comment fields);
+//   - other comments between two lines go on lines of their own before the
+//     next line (Doc; Footer before a closing brace or at the end of the file);
+//   - comments in the middle of a line move to before the line.
+//
+// An empty line before a declaration, branch, case or whole-line comment is
+// kept; several count as one.
+
+// line is one line of the formatted output, located in the source.
+type line struct {
+	start, end int         // source offsets of its first token and just past its last
+	doc        *[]*Comment // where comments before the line go
+	comment    *[]*Comment // where comments at its end go
+	blank      *bool       // the BlankBefore of the item the line begins; nil for a closing brace
+}
+
+// span is a token other than whitespace.
+type span struct {
+	start, end int
+	comment    bool
+	tok        lexer.Token
+}
+
+// source is the text being parsed, by lines and tokens.
+type source struct {
+	spans      []span
+	lineStarts []int
+}
+
+func newSource(src []byte, toks []lexer.Token) *source {
+	s := &source{lineStarts: []int{0}}
+	for i, b := range src {
+		if b == '\n' {
+			s.lineStarts = append(s.lineStarts, i+1)
+		}
+	}
+	for i, t := range toks {
+		if t.EOF() || t.Type == tokWhitespace {
+			continue
+		}
+		end := len(src)
+		if i+1 < len(toks) {
+			end = toks[i+1].Pos.Offset
+		}
+		s.spans = append(s.spans, span{start: t.Pos.Offset, end: end, comment: t.Type == tokComment, tok: t})
+	}
+	return s
+}
+
+// lineOf returns the 1-based line of offset.
+func (s *source) lineOf(offset int) int {
+	return sort.Search(len(s.lineStarts), func(i int) bool { return s.lineStarts[i] > offset })
+}
+
+// before returns the index of the last span that ends at or before offset, or -1.
+func (s *source) before(offset int) int {
+	return sort.Search(len(s.spans), func(i int) bool { return s.spans[i].end > offset }) - 1
+}
+
+// blankBefore reports whether an empty line separates the span starting at
+// offset from the span before it.
+func (s *source) blankBefore(offset int) bool {
+	i := s.before(offset)
+	return i >= 0 && s.lineOf(offset)-s.lineOf(s.spans[i].end-1) >= 2
+}
+
+// openBrace returns the offset of the first "{" at or after offset.
+func (s *source) openBrace(offset int) int {
+	for i := s.before(offset) + 1; i < len(s.spans); i++ {
+		if sp := s.spans[i]; sp.tok.Type == tokPunct && sp.tok.Value == "{" {
+			return sp.start
+		}
+	}
+	return offset
+}
+
+// hasComment reports whether a comment lies between offsets from and to.
+func (s *source) hasComment(from, to int) bool {
+	for i := s.before(from) + 1; i < len(s.spans) && s.spans[i].start < to; i++ {
+		if s.spans[i].comment {
+			return true
+		}
+	}
+	return false
+}
+
+// attachComments fills in the comment fields and BlankBefore flags of f.
+func attachComments(f *File, src []byte, toks []lexer.Token) {
+	s := newSource(src, toks)
+	commented := func(b Step) bool {
+		from, to := blockSpan(b)
+		return s.hasComment(s.openBrace(from), to)
+	}
+	var lines []line
+	for _, d := range f.Decls {
+		switch d := d.(type) {
+		case *WorkflowDecl:
+			lines = append(lines, line{d.Pos.Offset, d.EndPos.Offset, &d.Doc, &d.Comment, &d.BlankBefore})
+		case *ImportDecl:
+			lines = append(lines, line{d.Pos.Offset, d.EndPos.Offset, &d.Doc, &d.Comment, &d.BlankBefore})
+		case *NodeDecl:
+			lines = append(lines, line{d.Pos.Offset, d.EndPos.Offset, &d.Doc, &d.Comment, &d.BlankBefore})
+		case *ChainDecl:
+			lines = chainLines(lines, s, d.Chain, d.Pos.Offset, &d.Chain.Doc, &d.Chain.BlankBefore, commented)
+		}
+	}
+	for i := range lines {
+		if l := &lines[i]; l.blank != nil {
+			*l.blank = s.blankBefore(l.start)
+		}
+	}
+
+	hoisted := make([][]*Comment, len(lines))
+	k, trailing, trailLine := -2, false, 0
+	for _, sp := range s.spans {
+		if !sp.comment {
+			continue
+		}
+		c := &Comment{Pos: sp.tok.Pos, Text: sp.tok.Value}
+		// The last line that starts before the comment.
+		i := sort.Search(len(lines), func(i int) bool { return lines[i].start > sp.start }) - 1
+		if i >= 0 && sp.start < lines[i].end {
+			hoisted[i] = append(hoisted[i], c)
+			*lines[i].doc = append(*lines[i].doc, c)
+			continue
+		}
+		if i != k {
+			// The first comment after line i.
+			k = i
+			trailing = i >= 0 && s.lineOf(sp.start) == s.lineOf(lines[i].end-1)
+		} else {
+			trailing = trailing && s.lineOf(sp.start) == trailLine
+		}
+		if trailing {
+			trailLine = s.lineOf(sp.end - 1)
+			*lines[i].comment = append(*lines[i].comment, c)
+			continue
+		}
+		c.BlankBefore = s.blankBefore(sp.start)
+		if i+1 < len(lines) {
+			*lines[i+1].doc = append(*lines[i+1].doc, c)
+		} else {
+			f.Footer = append(f.Footer, c)
+		}
+	}
+	// A comment moved from inside a line takes the empty line that preceded
+	// the line, so that the text reads the same after formatting.
+	for i, h := range hoisted {
+		if len(h) == 0 {
+			continue
+		}
+		if l := lines[i]; l.blank != nil && *l.blank {
+			h[0].BlankBefore, *l.blank = true, false
+		}
+	}
+	trimBlanks(f)
+}
+
+// chainLines appends the lines of chain c, whose first line starts at offset
+// start and takes comments into doc.
+func chainLines(lines []line, s *source, c *Chain, start int, doc *[]*Comment, blank *bool, commented func(Step) bool) []line {
+	cur := line{start: start, doc: doc, blank: blank}
+	for _, st := range c.Steps {
+		if !isBlock(st) || oneLine(st, commented) {
+			continue
+		}
+		from, to := blockSpan(st)
+		var slots *[]*Comment
+		var footer *[]*Comment
+		cur.end = s.openBrace(from) + 1
+		switch b := st.(type) {
+		case *Parallel:
+			slots, footer = &b.Comment, &b.Footer
+			cur.comment = slots
+			lines = append(lines, cur)
+			for _, br := range b.Branches {
+				lines = chainLines(lines, s, br, br.Pos.Offset, &br.Doc, &br.BlankBefore, commented)
+			}
+		case *Map:
+			slots, footer = &b.Comment, &b.Footer
+			cur.comment = slots
+			lines = append(lines, cur)
+			lines = chainLines(lines, s, b.Body, b.Body.Pos.Offset, &b.Body.Doc, &b.Body.BlankBefore, commented)
+		case *Choose:
+			slots, footer = &b.Comment, &b.Footer
+			cur.comment = slots
+			lines = append(lines, cur)
+			for _, cs := range b.Cases {
+				lines = chainLines(lines, s, cs.Chain, cs.Pos.Offset, &cs.Doc, &cs.BlankBefore, commented)
+			}
+			if e := b.Else; e != nil {
+				lines = chainLines(lines, s, e.Chain, e.Pos.Offset, &e.Doc, &e.BlankBefore, commented)
+			}
+		}
+		cur = line{start: to - 1, doc: footer}
+	}
+	cur.end, cur.comment = c.EndPos.Offset, &c.Comment
+	return append(lines, cur)
+}
+
+// blockSpan returns the source offsets of a block step: its keyword and just
+// past its closing brace.
+func blockSpan(s Step) (from, to int) {
+	switch b := s.(type) {
+	case *Parallel:
+		return b.Pos.Offset, b.EndPos.Offset
+	case *Map:
+		return b.Pos.Offset, b.EndPos.Offset
+	case *Choose:
+		return b.Pos.Offset, b.EndPos.Offset
+	}
+	return 0, 0
+}
+
+// trimBlanks drops the empty line before the first thing printed in the
+// file and in each block: there is nothing to separate it from.
+func trimBlanks(f *File) {
+	var items []listItem
+	for _, d := range f.Decls {
+		switch d := d.(type) {
+		case *WorkflowDecl:
+			items = append(items, listItem{d.Doc, &d.BlankBefore})
+		case *ImportDecl:
+			items = append(items, listItem{d.Doc, &d.BlankBefore})
+		case *NodeDecl:
+			items = append(items, listItem{d.Doc, &d.BlankBefore})
+		case *ChainDecl:
+			items = append(items, listItem{d.Chain.Doc, &d.Chain.BlankBefore})
+			trimChain(d.Chain)
+		}
+	}
+	trimList(items, f.Footer)
+}
+
+type listItem struct {
+	doc   []*Comment
+	blank *bool
+}
+
+func trimList(items []listItem, footer []*Comment) {
+	switch {
+	case len(items) > 0 && len(items[0].doc) > 0:
+		items[0].doc[0].BlankBefore = false
+	case len(items) > 0:
+		*items[0].blank = false
+	case len(footer) > 0:
+		footer[0].BlankBefore = false
+	}
+}
+
+func trimChain(c *Chain) {
+	for _, st := range c.Steps {
+		var items []listItem
+		var footer []*Comment
+		switch b := st.(type) {
+		case *Parallel:
+			for _, br := range b.Branches {
+				items = append(items, listItem{br.Doc, &br.BlankBefore})
+				trimChain(br)
+			}
+			footer = b.Footer
+		case *Map:
+			items = append(items, listItem{b.Body.Doc, &b.Body.BlankBefore})
+			trimChain(b.Body)
+			footer = b.Footer
+		case *Choose:
+			for _, cs := range b.Cases {
+				items = append(items, listItem{cs.Doc, &cs.BlankBefore})
+				trimChain(cs.Chain)
+			}
+			if e := b.Else; e != nil {
+				items = append(items, listItem{e.Doc, &e.BlankBefore})
+				trimChain(e.Chain)
+			}
+			footer = b.Footer
+		default:
+			continue
+		}
+		trimList(items, footer)
+	}
+}

@@ -1,0 +1,39 @@
+// Package lang reads the .unum workflow language and lowers it to the IR
+// (package ir). A file names Go functions as nodes and chains them:
+//
+//	// wordcount.unum
+//	workflow wordcount                      // optional; defaults to the file's base name
+//
+//	import "github.com/unumc/unumc/examples/wordcount"
+//	import fx "github.com/acme/effects/v2"  // an alias
+//
+//	node Split = wordcount.Split             // node Name = package.ExportedFunc
+//	node Count = wordcount.Count
+//	node Reduce = wordcount.Reduce
+//
+//	start -> Split -> map .chunks limit 8 { Count } -> Reduce
+//
+// A chain runs its steps one after another, each on the output of the one
+// before. Besides node names, a step may be
+//
+//	parallel { A -> B  C }           // branches, one chain each, on the same input
+//	map .items limit 4 { Expand }    // one branch per element of an array
+//	choose {                         // the first case whose condition holds
+//		when .n < 10 and not has .stop -> Step
+//		else -> succeed
+//	}
+//	succeed                          // end with the output so far
+//	fail BadMode "why"               // end with an error
+//
+// The step after a parallel or map is its join: it receives the list of
+// branch results in order. A mention of a node with nothing after it is a
+// jump to that node (a loop, if it runs again); top-level chains other than
+// the one after start continue nodes mentioned elsewhere. Where a branch,
+// case or join would begin with something other than a node, Lower makes up
+// a pass node, named after where it stands: start, Split.join, Fork.branch2,
+// Split.item, Step.when1, Step.else.
+//
+// Parse gives the syntax tree, Format prints it canonically with its
+// comments, Lower turns it into an *ir.Workflow, and Load parses, lowers
+// and checks (ir.Check) in one call. docs/language.md is the full reference.
+package lang

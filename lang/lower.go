@@ -1,0 +1,498 @@
+package lang
+
+import (
+	"fmt"
+	"math"
+	"path"
+	"strings"
+	"unicode"
+
+	"github.com/alecthomas/participle/v2/lexer"
+
+	"github.com/unumc/unumc/internal/diag"
+	"github.com/unumc/unumc/internal/ir"
+)
+
+// Lower turns a parsed file into a workflow. It reports what only the
+// language can know — names that are not declared or not used, chains that
+// go on after their end, a node continued twice — and leaves the rules of
+// the graph to ir.Check.
+//
+// Each mention of a node in a chain gives the node its successor: the next
+// step. A mention with nothing after it gives none: it is a jump to the node,
+// which is continued elsewhere (or ends the workflow with its output, if no
+// mention continues it). Where a branch, case or join would begin with
+// something other than a node, a synthetic pass node is made up to hold that
+// place; see the package documentation for their names.
+func Lower(f *File) (*ir.Workflow, diag.List) {
+	l := &lowerer{
+		file:    f.Name,
+		w:       &ir.Workflow{Name: defaultName(f.Name), Source: f.Name, Pos: diag.Pos{File: f.Name, Line: 1, Col: 1}},
+		imports: map[string]*importInfo{},
+		nodes:   map[string]*nodeInfo{},
+	}
+	l.decls(f)
+	for _, d := range f.Decls {
+		if c, ok := d.(*ChainDecl); ok {
+			l.chainDecl(c)
+		}
+	}
+	l.finish()
+	l.errs.Sort()
+	return l.w, l.errs
+}
+
+type lowerer struct {
+	file    string
+	w       *ir.Workflow
+	errs    diag.List
+	imports map[string]*importInfo
+	aliases []string // in declaration order, for suggestions
+	nodes   map[string]*nodeInfo
+	names   []string // declared nodes in order, for suggestions
+	started bool
+}
+
+type importInfo struct {
+	decl *ImportDecl
+	used bool
+}
+
+type nodeInfo struct {
+	node      *ir.Node
+	mentioned bool
+	mention   diag.Pos // the first mention
+	continued diag.Pos // the mention that gave the node its successor
+}
+
+func (l *lowerer) pos(p lexer.Position) diag.Pos {
+	return diag.Pos{File: l.file, Line: p.Line, Col: p.Column}
+}
+
+// decls reads the workflow, import and node declarations.
+func (l *lowerer) decls(f *File) {
+	var named diag.Pos
+	for _, d := range f.Decls {
+		switch d := d.(type) {
+		case *WorkflowDecl:
+			if named.IsValid() {
+				l.errs.Add(l.pos(d.Pos), "the workflow is already named at %s", named)
+				continue
+			}
+			named = l.pos(d.Pos)
+			l.w.Name, l.w.Pos = d.Name, named
+		case *ImportDecl:
+			l.importDecl(d)
+		}
+	}
+	for _, d := range f.Decls {
+		if d, ok := d.(*NodeDecl); ok {
+			l.nodeDecl(d)
+		}
+	}
+	for _, a := range l.aliases {
+		if imp := l.imports[a]; !imp.used {
+			l.errs.Add(l.pos(imp.decl.Pos), "import %q is not used", imp.decl.Path)
+		}
+	}
+}
+
+func (l *lowerer) importDecl(d *ImportDecl) {
+	if d.Path == "" {
+		l.errs.Add(l.pos(d.Pos), "empty import path")
+		return
+	}
+	alias := d.Alias
+	if alias == "" {
+		alias = packageName(d.Path)
+		if !isIdent(alias) {
+			l.errs.Add(l.pos(d.Pos), "import %q needs an alias: %q is not a name", d.Path, alias)
+			return
+		}
+	}
+	if prev, ok := l.imports[alias]; ok {
+		l.errs.Add(l.pos(d.Pos), "package name %q is already taken by the import at %s", alias, l.pos(prev.decl.Pos))
+		return
+	}
+	l.imports[alias] = &importInfo{decl: d}
+	l.aliases = append(l.aliases, alias)
+}
+
+// packageName is the name a package is known by without an alias: the last
+// element of its path, skipping a major version suffix such as /v2.
+func packageName(p string) string {
+	base := path.Base(p)
+	if len(base) > 1 && base[0] == 'v' && strings.Trim(base[1:], "0123456789") == "" && path.Dir(p) != "." {
+		base = path.Base(path.Dir(p))
+	}
+	return base
+}
+
+func (l *lowerer) nodeDecl(d *NodeDecl) {
+	name := d.Name.Name
+	if prev, ok := l.nodes[name]; ok {
+		l.errs.Add(l.pos(d.Name.Pos), "node %q is already declared at %s", name, prev.node.Pos)
+		return
+	}
+	fn := &ir.Func{Name: d.Func.Name, Pos: l.pos(d.Func.Pos)}
+	if imp, ok := l.imports[d.Func.Package]; ok {
+		imp.used = true
+		fn.Import = imp.decl.Path
+	} else {
+		l.errs.Add(l.pos(d.Func.Pos), "package %q is not imported%s", d.Func.Package, diag.Suggest(d.Func.Package, l.aliases))
+	}
+	if r := []rune(d.Func.Name); len(r) > 0 && !unicode.IsUpper(r[0]) {
+		l.errs.Add(l.pos(d.Func.Pos), "%s.%s is not exported", d.Func.Package, d.Func.Name)
+	}
+	n := &ir.Node{Name: name, Pos: l.pos(d.Name.Pos), Func: fn}
+	l.nodes[name] = &nodeInfo{node: n}
+	l.names = append(l.names, name)
+	l.w.Nodes = append(l.w.Nodes, n)
+}
+
+// defaultName turns a file name into a workflow name: its base name without
+// extension, with every character that cannot be in an identifier replaced.
+func defaultName(filename string) string {
+	base := path.Base(strings.ReplaceAll(filename, `\`, "/"))
+	base = strings.TrimSuffix(base, path.Ext(base))
+	var b strings.Builder
+	for _, r := range base {
+		if r == '_' || r < unicode.MaxASCII && (unicode.IsLetter(r) || unicode.IsDigit(r)) {
+			b.WriteRune(r)
+		} else {
+			b.WriteByte('_')
+		}
+	}
+	s := b.String()
+	if strings.Trim(s, "_") == "" {
+		return "workflow"
+	}
+	if s[0] >= '0' && s[0] <= '9' {
+		s = "w" + s
+	}
+	return s
+}
+
+func (l *lowerer) chainDecl(d *ChainDecl) {
+	c := d.Chain
+	if d.Start {
+		if l.started {
+			l.errs.Add(l.pos(d.Pos), "the workflow already starts at %s", l.w.StartPos)
+			// Still check the chain, but without making up nodes.
+			l.entry(c, "", true)
+			return
+		}
+		l.started = true
+		l.w.StartPos = l.pos(d.Pos)
+		l.w.Start = l.entry(c, "start", false)
+		return
+	}
+	first, ok := c.Steps[0].(*Ref)
+	if !ok {
+		l.errs.Add(l.pos(c.Pos), "a chain must begin with a node name or with start")
+		l.entry(c, "", true)
+		return
+	}
+	l.from(first, c.Steps[1:], false)
+}
+
+// mention records a mention of a node and returns it, or nil if no node of
+// that name is declared.
+func (l *lowerer) mention(r *Ref) *nodeInfo {
+	n, ok := l.nodes[r.Name]
+	if !ok {
+		l.errs.Add(l.pos(r.Pos), "node %q is not declared%s", r.Name, diag.Suggest(r.Name, l.names))
+		return nil
+	}
+	if !n.mentioned {
+		n.mentioned, n.mention = true, l.pos(r.Pos)
+	}
+	return n
+}
+
+// from lowers a chain that begins with the mention r: rest gives the node its
+// successor. With discard set, the chain is only checked.
+func (l *lowerer) from(r *Ref, rest []Step, discard bool) {
+	n := l.mention(r)
+	if len(rest) == 0 {
+		return
+	}
+	if n != nil && !discard {
+		if n.continued.IsValid() {
+			l.errs.Add(l.pos(r.Pos), "node %q already continues at %s", r.Name, n.continued)
+			discard = true
+		} else {
+			n.continued = l.pos(r.Pos)
+		}
+	}
+	t := l.next(r.Name, rest, discard)
+	if n != nil && !discard {
+		n.node.Next = t
+	}
+}
+
+// entry lowers a chain that must begin with a node, the entry of a branch
+// or of the workflow, and returns that node's name. If the chain begins
+// with anything else, a synthetic pass node called synth comes first.
+func (l *lowerer) entry(c *Chain, synth string, discard bool) string {
+	if r, ok := c.Steps[0].(*Ref); ok {
+		l.from(r, c.Steps[1:], discard)
+		return r.Name
+	}
+	l.synthetic(synth, stepPos(c.Steps[0]), c.Steps, discard)
+	return synth
+}
+
+// synthetic makes a pass node called name that continues with steps, or
+// ends its scope if there are none.
+func (l *lowerer) synthetic(name string, pos lexer.Position, steps []Step, discard bool) {
+	n := &ir.Node{Name: name, Pos: l.pos(pos), Synthetic: true}
+	if !discard {
+		// Before what follows, so that nodes are listed in the order they are written.
+		l.w.Nodes = append(l.w.Nodes, n)
+	}
+	n.Next = l.next(name, steps, discard)
+	if len(steps) == 0 {
+		n.Next = &ir.End{Pos: l.pos(pos)}
+	}
+}
+
+// next lowers the steps that follow the node called origin into its
+// transition, or nil if there are none.
+func (l *lowerer) next(origin string, steps []Step, discard bool) ir.Transition {
+	if len(steps) == 0 {
+		return nil
+	}
+	switch s := steps[0].(type) {
+	case *Ref:
+		l.from(s, steps[1:], discard)
+		return &ir.Goto{Node: s.Name, Pos: l.pos(s.Pos)}
+	case *Succeed:
+		l.last(steps, "succeed", origin)
+		return &ir.End{Pos: l.pos(s.Pos)}
+	case *Fail:
+		l.last(steps, "fail", origin)
+		return &ir.Fail{Error: s.Error, Cause: s.Cause, Pos: l.pos(s.Pos)}
+	case *Parallel:
+		fan := &ir.FanOut{Kind: ir.Parallel, Pos: l.pos(s.Pos)}
+		if len(s.Branches) == 0 {
+			l.errs.Add(l.pos(s.Pos), "parallel has no branches")
+		}
+		for i, b := range s.Branches {
+			start := l.entry(b, fmt.Sprintf("%s.branch%d", origin, i+1), discard)
+			fan.Branches = append(fan.Branches, &ir.Branch{Start: start, Pos: l.pos(b.Pos)})
+		}
+		fan.Join = l.join(origin, s.Pos, steps[1:], discard)
+		return fan
+	case *Map:
+		fan := &ir.FanOut{Kind: ir.Map, Items: l.path(s.Items), Pos: l.pos(s.Pos)}
+		if s.Limit != nil {
+			v := s.Limit.Value
+			if v < 1 || v != math.Trunc(v) || v > math.MaxInt32 {
+				l.errs.Add(l.pos(s.Limit.Pos), "map limit must be a positive whole number, not %s", ir.LiteralJSON(v))
+			} else {
+				fan.Limit = int(v)
+			}
+		}
+		start := l.entry(s.Body, origin+".item", discard)
+		fan.Branches = []*ir.Branch{{Start: start, Pos: l.pos(s.Body.Pos)}}
+		fan.Join = l.join(origin, s.Pos, steps[1:], discard)
+		return fan
+	case *Choose:
+		l.last(steps, "choose", origin)
+		ch := &ir.Choice{Pos: l.pos(s.Pos)}
+		if len(s.Cases) == 0 {
+			l.errs.Add(l.pos(s.Pos), "choose has no when cases")
+		}
+		for i, c := range s.Cases {
+			then := l.target(c.Chain, fmt.Sprintf("%s.when%d", origin, i+1), discard)
+			ch.Cases = append(ch.Cases, &ir.Case{Cond: l.cond(c.Cond), Then: then, Pos: l.pos(c.Pos)})
+		}
+		if s.Else != nil {
+			ch.Default = l.target(s.Else.Chain, origin+".else", discard)
+		}
+		return ch
+	}
+	panic(fmt.Sprintf("lang: unknown step %T", steps[0]))
+}
+
+// last reports steps that follow a step that must end its chain, and
+// checks them for what else they may hold.
+func (l *lowerer) last(steps []Step, what, origin string) {
+	if len(steps) < 2 {
+		return
+	}
+	hint := ""
+	if what == "choose" {
+		hint = "; continue each case instead"
+	}
+	l.errs.Add(l.pos(stepPos(steps[1])), "%s must end its chain%s", what, hint)
+	l.next(origin, steps[1:], true)
+}
+
+// join lowers what follows a fan-out: its first step is the join if it is a
+// node; otherwise a synthetic pass node joins and continues with the steps.
+func (l *lowerer) join(origin string, pos lexer.Position, steps []Step, discard bool) *ir.Goto {
+	if len(steps) > 0 {
+		if r, ok := steps[0].(*Ref); ok {
+			l.from(r, steps[1:], discard)
+			return &ir.Goto{Node: r.Name, Pos: l.pos(r.Pos)}
+		}
+		pos = stepPos(steps[0])
+	}
+	name := origin + ".join"
+	l.synthetic(name, pos, steps, discard)
+	return &ir.Goto{Node: name, Pos: l.pos(pos)}
+}
+
+// target lowers the chain of a case: a node, succeed or fail is the case's
+// target; anything else gets a synthetic pass node to start from.
+func (l *lowerer) target(c *Chain, synth string, discard bool) ir.Transition {
+	switch s := c.Steps[0].(type) {
+	case *Ref, *Succeed, *Fail:
+		return l.next(synth, c.Steps, discard)
+	default:
+		l.synthetic(synth, stepPos(s), c.Steps, discard)
+		return &ir.Goto{Node: synth, Pos: l.pos(stepPos(s))}
+	}
+}
+
+// finish ends the nodes that no mention continues and reports unused ones.
+func (l *lowerer) finish() {
+	for _, name := range l.names {
+		n := l.nodes[name]
+		switch {
+		case !n.mentioned:
+			l.errs.Add(n.node.Pos, "node %q is declared but not used", name)
+		case n.node.Next == nil:
+			n.node.Next = &ir.End{Pos: n.mention}
+		}
+	}
+}
+
+func (l *lowerer) path(p *Path) ir.Path {
+	out := ir.Path{Pos: l.pos(p.Pos)}
+	for _, s := range p.Steps {
+		switch {
+		case s.Key != nil:
+			out.Steps = append(out.Steps, ir.Step{Field: *s.Key})
+		case s.Index != nil:
+			v := *s.Index
+			if v < 0 || v != math.Trunc(v) || v > math.MaxInt32 {
+				l.errs.Add(l.pos(s.Pos), "index must be a whole number from 0, not %s", ir.LiteralJSON(v))
+			}
+			out.Steps = append(out.Steps, ir.Step{Index: int(max(0, min(v, math.MaxInt32))), IsIndex: true})
+		default:
+			out.Steps = append(out.Steps, ir.Step{Field: s.Field})
+		}
+	}
+	return out
+}
+
+func (l *lowerer) cond(c *Cond) ir.Cond {
+	if len(c.Or) == 1 {
+		return l.conj(c.Or[0])
+	}
+	or := &ir.Or{Pos: l.pos(c.Pos)}
+	for _, j := range c.Or {
+		or.Conds = append(or.Conds, l.conj(j))
+	}
+	return or
+}
+
+func (l *lowerer) conj(j *Conj) ir.Cond {
+	if len(j.And) == 1 {
+		return l.term(j.And[0])
+	}
+	and := &ir.And{Pos: l.pos(j.Pos)}
+	for _, t := range j.And {
+		and.Conds = append(and.Conds, l.term(t))
+	}
+	return and
+}
+
+func (l *lowerer) term(t *Term) ir.Cond {
+	pos := l.pos(t.Pos)
+	switch {
+	case t.Not != nil:
+		return &ir.Not{Cond: l.term(t.Not), Pos: pos}
+	case t.Group != nil:
+		return l.cond(t.Group)
+	case t.Has != nil:
+		return &ir.Has{Path: l.path(t.Has), Pos: pos}
+	}
+	x := t.Test
+	left := l.path(x.Path)
+	switch {
+	case x.Pattern != nil:
+		return &ir.Matches{Path: left, Pattern: *x.Pattern, Pos: pos}
+	case x.Type != "":
+		return &ir.IsType{Path: left, Type: typeOf(x.Type), Pos: pos}
+	}
+	cmp := &ir.Compare{Op: opOf(x.Op), Kind: ir.KindAny, Left: left, Pos: pos}
+	switch v := x.Value; {
+	case v.Path != nil:
+		p := l.path(v.Path)
+		cmp.Right.Path = &p
+	case v.Number != nil:
+		cmp.Right.Literal = *v.Number
+	case v.String != nil:
+		cmp.Right.Literal = *v.String
+	case v.Bool != nil:
+		cmp.Right.Literal = bool(*v.Bool)
+	}
+	return cmp
+}
+
+func typeOf(name string) ir.Type {
+	switch name {
+	case "string":
+		return ir.TypeString
+	case "number":
+		return ir.TypeNumber
+	case "bool":
+		return ir.TypeBool
+	case "array":
+		return ir.TypeArray
+	case "object":
+		return ir.TypeObject
+	case "timestamp":
+		return ir.TypeTimestamp
+	}
+	return ir.TypeNull
+}
+
+func opOf(op string) ir.Op {
+	switch op {
+	case "!=":
+		return ir.Ne
+	case "<":
+		return ir.Lt
+	case "<=":
+		return ir.Le
+	case ">":
+		return ir.Gt
+	case ">=":
+		return ir.Ge
+	}
+	return ir.Eq
+}
+
+// stepPos returns where a step begins.
+func stepPos(s Step) lexer.Position {
+	switch s := s.(type) {
+	case *Ref:
+		return s.Pos
+	case *Parallel:
+		return s.Pos
+	case *Map:
+		return s.Pos
+	case *Choose:
+		return s.Pos
+	case *Succeed:
+		return s.Pos
+	case *Fail:
+		return s.Pos
+	}
+	return lexer.Position{}
+}

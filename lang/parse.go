@@ -1,0 +1,395 @@
+package lang
+
+import (
+	"errors"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/alecthomas/participle/v2"
+	"github.com/alecthomas/participle/v2/lexer"
+
+	"github.com/unumc/unumc/internal/diag"
+)
+
+// parser is the grammar of a .unum file, built from the struct tags in ast.go.
+var parser = participle.MustBuild[File](
+	participle.Lexer(unumLexer),
+	participle.Elide("Comment", "Whitespace"),
+	participle.UseLookahead(0),
+	participle.Union[Decl](&WorkflowDecl{}, &ImportDecl{}, &NodeDecl{}, &ChainDecl{}),
+	participle.Union[Step](&Ref{}, &Parallel{}, &Map{}, &Choose{}, &Succeed{}, &Fail{}),
+)
+
+// Grammar returns the grammar of the language in EBNF.
+func Grammar() string { return parser.String() }
+
+// Parse parses a .unum file. Its errors are a diag.List of syntax errors:
+// every malformed literal, and the first error in the structure of the file.
+// Comments are attached to the lines they document or end, so that Format
+// can reproduce them.
+func Parse(filename string, src []byte) (*File, error) {
+	toks, errs := scan(filename, src)
+	if toks == nil {
+		return nil, errs.Err()
+	}
+	peek, err := lexer.Upgrade(&tokenList{toks: toks}, tokComment, tokWhitespace)
+	if err != nil {
+		errs.Add(diagPos(lexer.Position{Filename: filename}), "%v", err)
+		return nil, errs.Err()
+	}
+	f, err := parser.ParseFromLexer(peek)
+	if err != nil {
+		errs = append(errs, syntaxError(src, toks, err))
+	}
+	if len(errs) > 0 {
+		return nil, errs.Err()
+	}
+	f.Name = filename
+	tidy(f)
+	attachComments(f, src, toks)
+	return f, nil
+}
+
+// scan tokenises src, checking every string and number literal. It returns
+// the tokens, string literals unquoted, or nil when the text cannot be
+// tokenised at all.
+func scan(filename string, src []byte) ([]lexer.Token, diag.List) {
+	var errs diag.List
+	lex, err := unumLexer.LexString(filename, string(src))
+	if err != nil {
+		errs.Add(diagPos(lexer.Position{Filename: filename, Line: 1, Column: 1}), "%v", err)
+		return nil, errs
+	}
+	toks, err := lexer.ConsumeAll(lex)
+	if err != nil {
+		var lerr *lexer.Error
+		if errors.As(err, &lerr) {
+			errs.Add(diagPos(lerr.Pos), "%s", badText(src, lerr.Pos.Offset))
+		} else {
+			errs.Add(diagPos(lexer.Position{Filename: filename, Line: 1, Column: 1}), "%v", err)
+		}
+		return nil, errs
+	}
+	for i := range toks {
+		t := &toks[i]
+		switch t.Type {
+		case tokString:
+			s, err := strconv.Unquote(t.Value)
+			if err != nil {
+				errs.Add(diagPos(t.Pos), "invalid string literal %s", t.Value)
+			}
+			t.Value = s
+		case tokNumber:
+			if _, err := strconv.ParseFloat(t.Value, 64); err != nil {
+				errs.Add(diagPos(t.Pos), "number %s is out of range", t.Value)
+				t.Value = "0"
+			}
+		case tokComment:
+			if strings.HasPrefix(t.Value, "//") {
+				t.Value = strings.TrimRight(t.Value, " \t\r\f\v")
+			}
+		}
+	}
+	return toks, errs
+}
+
+// badText describes text the lexer could not read at offset.
+func badText(src []byte, offset int) string {
+	rest := src[offset:]
+	switch {
+	case len(rest) >= 2 && rest[0] == '/' && rest[1] == '*':
+		return "comment not terminated"
+	case len(rest) >= 1 && rest[0] == '"':
+		return "string literal not terminated"
+	}
+	r, size := utf8.DecodeRune(rest)
+	if r == utf8.RuneError && size <= 1 {
+		return "invalid UTF-8 encoding"
+	}
+	return fmt.Sprintf("invalid character %q", r)
+}
+
+// tokenList replays tokens to participle.
+type tokenList struct {
+	toks []lexer.Token
+	i    int
+}
+
+func (l *tokenList) Next() (lexer.Token, error) {
+	if l.i >= len(l.toks) {
+		return l.toks[len(l.toks)-1], nil // the EOF token
+	}
+	t := l.toks[l.i]
+	l.i++
+	return t, nil
+}
+
+// syntaxError turns a participle error into a readable diagnostic.
+func syntaxError(src []byte, toks []lexer.Token, err error) *diag.Error {
+	var perr participle.Error
+	if !errors.As(err, &perr) {
+		return &diag.Error{Msg: err.Error()}
+	}
+	pos := perr.Position()
+	msg := perr.Message()
+	var uerr *participle.UnexpectedTokenError
+	if errors.As(err, &uerr) {
+		pos = uerr.Unexpected.Pos
+		msg = unexpected(src, toks, uerr)
+	}
+	return &diag.Error{Pos: diagPos(pos), Msg: msg}
+}
+
+// unexpected words an unexpected-token error: `unexpected "map", expected
+// a name`.
+func unexpected(src []byte, toks []lexer.Token, u *participle.UnexpectedTokenError) string {
+	t := u.Unexpected
+	what := "end of file"
+	if !t.EOF() {
+		what = strconv.Quote(sourceText(src, toks, t))
+		if isKeyword(t.Value) {
+			what = "keyword " + what
+		}
+	}
+	msg := "unexpected " + what
+	m := u.Message()
+	if i := strings.LastIndex(m, "(expected "); i >= 0 && strings.HasSuffix(m, ")") {
+		msg += ", expected " + describeExpected(m[i+len("(expected "):len(m)-1])
+	}
+	return msg
+}
+
+// sourceText returns token t as written (scan unquotes strings): tokens
+// are contiguous, so it ends where the next one begins.
+func sourceText(src []byte, toks []lexer.Token, t lexer.Token) string {
+	i := sort.Search(len(toks), func(i int) bool { return toks[i].Pos.Offset >= t.Pos.Offset })
+	if i+1 < len(toks) && toks[i].Pos.Offset == t.Pos.Offset {
+		return string(src[t.Pos.Offset:toks[i+1].Pos.Offset])
+	}
+	return t.Value
+}
+
+// describeExpected turns participle's expectation, an EBNF fragment such as
+// `Ident "=" FuncRef`, into the words that could come next: "a name".
+func describeExpected(ebnf string) string {
+	var words []string
+	seen := map[string]bool{}
+	for _, w := range firstWords(ebnf) {
+		if !seen[w] {
+			seen[w] = true
+			words = append(words, w)
+		}
+	}
+	switch len(words) {
+	case 0:
+		return ebnf
+	case 1:
+		return words[0]
+	}
+	return strings.Join(words[:len(words)-1], ", ") + " or " + words[len(words)-1]
+}
+
+// firstWords describes the first elements of an EBNF fragment.
+func firstWords(ebnf string) []string {
+	s := strings.TrimSpace(ebnf)
+	if s == "" {
+		return nil
+	}
+	var head, rest string
+	var out []string
+	if s[0] == '(' {
+		depth, end := 0, len(s)
+	scan:
+		for i := 0; i < len(s); i++ {
+			switch s[i] {
+			case '"':
+				for i++; i < len(s) && s[i] != '"'; i++ {
+				}
+			case '(':
+				depth++
+			case ')':
+				if depth--; depth == 0 {
+					end = i
+					break scan
+				}
+			}
+		}
+		inner := s[1:min(end, len(s))]
+		if strings.HasPrefix(inner, "?!") || strings.HasPrefix(inner, "?=") {
+			inner = ""
+		}
+		for _, alt := range splitAlternatives(inner) {
+			out = append(out, firstWords(alt)...)
+		}
+		head, rest = "", s[min(end+1, len(s)):]
+	} else {
+		end := strings.IndexAny(s, " ?*+")
+		if s[0] == '"' {
+			end = strings.IndexByte(s[1:], '"') + 2
+		}
+		if end <= 0 || end > len(s) {
+			end = len(s)
+		}
+		head, rest = s[:end], s[end:]
+		out = append(out, describeSymbol(head))
+	}
+	if rest != "" && (rest[0] == '?' || rest[0] == '*') {
+		out = append(out, firstWords(rest[1:])...)
+	}
+	return out
+}
+
+// splitAlternatives splits an EBNF fragment at its top-level "|".
+func splitAlternatives(s string) []string {
+	var out []string
+	depth, from := 0, 0
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case '"':
+			for i++; i < len(s) && s[i] != '"'; i++ {
+			}
+		case '(':
+			depth++
+		case ')':
+			depth--
+		case '|':
+			if depth == 0 {
+				out = append(out, s[from:i])
+				from = i + 1
+			}
+		}
+	}
+	return append(out, s[from:])
+}
+
+// describeSymbol names a grammar symbol for a reader.
+func describeSymbol(sym string) string {
+	switch sym {
+	case "<ident>", "Ident", "Ref":
+		return "a name"
+	case "<field>":
+		return "a .field"
+	case "<string>":
+		return "a string"
+	case "<number>", "Number":
+		return "a number"
+	case "<op>":
+		return "a comparison operator"
+	case "Decl":
+		return "a declaration"
+	case "FuncRef":
+		return "a package name"
+	case "Chain", "Step":
+		return "a step"
+	case "Cond", "Conj", "Term":
+		return "a condition"
+	case "Path", "PathStep", "Test":
+		return "a path"
+	case "Operand":
+		return "a value"
+	case "Case":
+		return `"when"`
+	case "Else":
+		return `"else"`
+	}
+	return sym
+}
+
+func diagPos(p lexer.Position) diag.Pos {
+	return diag.Pos{File: p.Filename, Line: p.Line, Col: p.Column}
+}
+
+// tidy finishes what the grammar cannot express: it drops the dots that the
+// lexer keeps on .field tokens and removes redundant parentheses from
+// conditions, so that equal meaning gives equal trees.
+func tidy(f *File) {
+	for _, d := range f.Decls {
+		switch d := d.(type) {
+		case *NodeDecl:
+			d.Func.Name = strings.TrimPrefix(d.Func.Name, ".")
+		case *ChainDecl:
+			tidyChain(d.Chain)
+		}
+	}
+}
+
+func tidyChain(c *Chain) {
+	for _, s := range c.Steps {
+		switch s := s.(type) {
+		case *Parallel:
+			for _, b := range s.Branches {
+				tidyChain(b)
+			}
+		case *Map:
+			tidyPath(s.Items)
+			tidyChain(s.Body)
+		case *Choose:
+			for _, cs := range s.Cases {
+				tidyCond(cs.Cond)
+				tidyChain(cs.Chain)
+			}
+			if s.Else != nil {
+				tidyChain(s.Else.Chain)
+			}
+		}
+	}
+}
+
+func tidyPath(p *Path) {
+	for _, s := range p.Steps {
+		s.Field = strings.TrimPrefix(s.Field, ".")
+	}
+}
+
+// tidyCond flattens c: a disjunct that is a parenthesised condition is
+// replaced by that condition's disjuncts.
+func tidyCond(c *Cond) {
+	var or []*Conj
+	for _, j := range c.Or {
+		tidyConj(j)
+		if len(j.And) == 1 && j.And[0].Group != nil {
+			or = append(or, j.And[0].Group.Or...)
+			continue
+		}
+		or = append(or, j)
+	}
+	c.Or = or
+}
+
+// tidyConj flattens j: a term that is a parenthesised conjunction is replaced
+// by its terms.
+func tidyConj(j *Conj) {
+	var and []*Term
+	for _, t := range j.And {
+		tidyTerm(t)
+		if t.Group != nil && len(t.Group.Or) == 1 {
+			and = append(and, t.Group.Or[0].And...)
+			continue
+		}
+		and = append(and, t)
+	}
+	j.And = and
+}
+
+// tidyTerm removes parentheses around a single term.
+func tidyTerm(t *Term) {
+	switch {
+	case t.Not != nil:
+		tidyTerm(t.Not)
+	case t.Group != nil:
+		tidyCond(t.Group)
+		if len(t.Group.Or) == 1 && len(t.Group.Or[0].And) == 1 {
+			*t = *t.Group.Or[0].And[0]
+		}
+	case t.Has != nil:
+		tidyPath(t.Has)
+	case t.Test != nil:
+		tidyPath(t.Test.Path)
+		if v := t.Test.Value; v != nil && v.Path != nil {
+			tidyPath(v.Path)
+		}
+	}
+}

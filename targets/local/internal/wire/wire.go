@@ -1,0 +1,89 @@
+// Package wire is the protocol between the local runner and the node
+// processes it starts: the file descriptors, the RPC method names and their
+// argument types. Both sides import it, so they cannot drift apart.
+//
+// A node process gets four pipes besides stdin, stdout and stderr:
+//
+//	fd 3  runner -> node  requests to the node  (Node.Invoke)
+//	fd 4  node -> runner  the node's replies
+//	fd 5  node -> runner  requests to the runner (Runner.Hello, Runner.Get, ...)
+//	fd 6  runner -> node  the runner's replies
+//
+// Each pair carries net/rpc with its gob codec. The node first calls
+// Runner.Hello, which checks that the binary is the node the runner meant to
+// start and returns the platform settings; then it serves Node.Invoke, one
+// invocation at a time, until the runner closes fd 3.
+package wire
+
+import (
+	"errors"
+	"os"
+	"time"
+
+	"github.com/unumc/unumc/rt"
+)
+
+// The file descriptors of the pipes, in the node process.
+const (
+	FdRequests      = 3                  // requests from the runner, read by the node
+	FdReplies       = 4                  // replies to the runner
+	FdCalls         = 5                  // the node's requests to the runner
+	FdCallReplies   = 6                  // the runner's replies to them
+	EnvVar          = "UNUMC_LOCAL_PROC" // set to ProtocolVersion by the runner
+	ProtocolVersion = "1"
+)
+
+// The RPC methods.
+const (
+	Hello  = "Runner.Hello"
+	Get    = "Runner.Get"
+	Create = "Runner.Create"
+	Add    = "Runner.Add"
+	Delete = "Runner.Delete"
+	Invoke = "Runner.Invoke"
+	Run    = "Node.Invoke" // args *rt.Envelope, reply *bool
+)
+
+// HelloArgs introduces a node process to the runner.
+type HelloArgs struct {
+	Workflow string
+	Node     string // the node's identifier
+	Version  int    // rt.Version the node was built with
+	Pid      int
+}
+
+// Settings are the platform settings a node's rt.Platform takes.
+type Settings struct {
+	CheckpointTTL     time.Duration
+	StatusTTL         time.Duration
+	InlineLimit       int
+	FanOutConcurrency int
+}
+
+// Keys are the arguments of Get and Delete.
+type Keys struct{ Keys []string }
+
+// Items is the reply of Get.
+type Items struct{ Items map[string]rt.Item }
+
+// Existing is the reply of Create: the item that was there, or nil.
+type Existing struct{ Item *rt.Item }
+
+// AddArgs are the arguments of Add.
+type AddArgs struct{ Key, Member string }
+
+// AddReply is the reply of Add.
+type AddReply struct {
+	Set []string
+	OK  bool
+}
+
+// Conn joins the read end of one pipe and the write end of another into the
+// io.ReadWriteCloser that net/rpc runs over.
+type Conn struct{ R, W *os.File }
+
+func (c Conn) Read(p []byte) (int, error)  { return c.R.Read(p) }
+func (c Conn) Write(p []byte) (int, error) { return c.W.Write(p) }
+
+// Close closes both pipe ends.
+func (c Conn) Close() error { return errors.Join(c.R.Close(), c.W.Close()) }

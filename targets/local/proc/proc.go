@@ -1,0 +1,153 @@
+package proc
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/rpc"
+	"os"
+	"sync"
+	"syscall"
+
+	"github.com/unumc/unumc/rt"
+	"github.com/unumc/unumc/targets/local/internal/wire"
+)
+
+// Main serves node's invocations for the runner that started the process and
+// exits when the runner lets it go. Run by hand, it says so and exits 2.
+func Main(node *rt.Node) {
+	os.Exit(run(node, os.Stderr))
+}
+
+func run(node *rt.Node, stderr io.Writer) int {
+	files, err := pipes()
+	if err != nil {
+		fmt.Fprintf(stderr, "%s: node %q of workflow %q is run by `unumc run`, not by hand (%v)\n",
+			os.Args[0], node.Name, node.Workflow, err)
+		return 2
+	}
+	runner := rpc.NewClient(wire.Conn{R: files[wire.FdCallReplies], W: files[wire.FdCalls]})
+	defer runner.Close()
+	var set wire.Settings
+	hello := wire.HelloArgs{Workflow: node.Workflow, Node: node.Ident, Version: rt.Version, Pid: os.Getpid()}
+	if err := runner.Call(wire.Hello, hello, &set); err != nil {
+		fmt.Fprintf(stderr, "%s: node %q: handshake with unumc run: %v\n", os.Args[0], node.Name, err)
+		return 2
+	}
+	p := &rt.Platform{
+		Store:             store{runner},
+		Invoker:           invoker{runner},
+		CheckpointTTL:     set.CheckpointTTL,
+		StatusTTL:         set.StatusTTL,
+		InlineLimit:       set.InlineLimit,
+		FanOutConcurrency: set.FanOutConcurrency,
+	}
+	srv := rpc.NewServer()
+	if err := srv.RegisterName("Node", &service{node: node, p: p}); err != nil {
+		fmt.Fprintf(stderr, "%s: %v\n", os.Args[0], err)
+		return 2
+	}
+	// ServeConn returns when the runner closes fd 3: the process is done.
+	srv.ServeConn(wire.Conn{R: files[wire.FdRequests], W: files[wire.FdReplies]})
+	return 0
+}
+
+// pipes opens fds 3 to 6. The environment variable guards against a shell
+// that happens to have those descriptors open for something else.
+func pipes() (map[int]*os.File, error) {
+	if v := os.Getenv(wire.EnvVar); v != wire.ProtocolVersion {
+		if v == "" {
+			return nil, fmt.Errorf("%s is not set", wire.EnvVar)
+		}
+		return nil, fmt.Errorf("runner speaks protocol %s, node speaks %s: rebuild", v, wire.ProtocolVersion)
+	}
+	files := map[int]*os.File{}
+	for fd := wire.FdRequests; fd <= wire.FdCallReplies; fd++ {
+		f := os.NewFile(uintptr(fd), fmt.Sprintf("fd%d", fd))
+		if _, err := f.Stat(); err != nil {
+			return nil, fmt.Errorf("file descriptor %d: %v", fd, err)
+		}
+		// Inherited descriptors are not close-on-exec: without this, a
+		// program the user function runs would hold the pipes open and the
+		// runner would not see this process exit.
+		syscall.CloseOnExec(fd)
+		files[fd] = f
+	}
+	return files, nil
+}
+
+// service is the RPC receiver of the runner's requests. Its only exported
+// method is the RPC, or net/rpc would log complaints about the others.
+type service struct {
+	node *rt.Node
+	p    *rt.Platform
+	mu   sync.Mutex // one invocation at a time, as on a FaaS platform
+}
+
+// Invoke runs one invocation. Its error is the attempt's failure, which the
+// runner retries; a user function's error is not one (rt commits it).
+func (s *service) Invoke(env *rt.Envelope, done *bool) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := rt.Handle(context.Background(), s.node, s.p, env); err != nil {
+		return err
+	}
+	*done = true
+	return nil
+}
+
+// store is rt.Store as calls to the runner, which holds the state.
+type store struct{ c *rpc.Client }
+
+func (s store) Get(ctx context.Context, keys ...string) (map[string]rt.Item, error) {
+	var r wire.Items
+	if err := call(ctx, s.c, wire.Get, wire.Keys{Keys: keys}, &r); err != nil {
+		return nil, err
+	}
+	if r.Items == nil {
+		r.Items = map[string]rt.Item{}
+	}
+	return r.Items, nil
+}
+
+func (s store) Create(ctx context.Context, it rt.Item) (*rt.Item, error) {
+	var r wire.Existing
+	if err := call(ctx, s.c, wire.Create, it, &r); err != nil {
+		return nil, err
+	}
+	return r.Item, nil
+}
+
+func (s store) Add(ctx context.Context, key, member string) ([]string, bool, error) {
+	var r wire.AddReply
+	if err := call(ctx, s.c, wire.Add, wire.AddArgs{Key: key, Member: member}, &r); err != nil {
+		return nil, false, err
+	}
+	return r.Set, r.OK, nil
+}
+
+func (s store) Delete(ctx context.Context, keys ...string) error {
+	var ok bool
+	return call(ctx, s.c, wire.Delete, wire.Keys{Keys: keys}, &ok)
+}
+
+// invoker is rt.Invoker as calls to the runner, which queues the envelope
+// durably before it replies.
+type invoker struct{ c *rpc.Client }
+
+func (i invoker) Invoke(ctx context.Context, env *rt.Envelope) error {
+	var ok bool
+	return call(ctx, i.c, wire.Invoke, env, &ok)
+}
+
+// call is Client.Call that gives up when ctx ends; the reply, if it comes,
+// is dropped by net/rpc.
+func call(ctx context.Context, c *rpc.Client, method string, args, reply any) error {
+	ca := c.Go(method, args, reply, make(chan *rpc.Call, 1))
+	select {
+	case <-ca.Done:
+		return ca.Error
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}

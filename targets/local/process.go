@@ -1,0 +1,233 @@
+package local
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/rpc"
+	"os"
+	"os/exec"
+	"sync"
+	"time"
+
+	"github.com/unumc/unumc/rt"
+	"github.com/unumc/unumc/targets/local/internal/wire"
+)
+
+// handshakeTimeout bounds the start of a node process: a binary that is not
+// a unumc node never says hello.
+const handshakeTimeout = 10 * time.Second
+
+// process is one running node program.
+type process struct {
+	node   string
+	bin    string
+	cmd    *exec.Cmd
+	client *rpc.Client // the runner's requests to the node
+	stdout *output
+	stderr *output
+
+	mu       sync.Mutex
+	current  string // the instance being run, for log prefixes
+	hello    chan struct{}
+	helloErr error // why the handshake was refused
+
+	served  chan struct{} // closed once every call the node made has been answered
+	exited  chan struct{} // closed once the process has been waited for
+	waitErr error
+	stopped sync.Once
+}
+
+// spawn starts a process for node and waits for its handshake.
+func (r *runner) spawn(ctx context.Context, node string) (_ *process, err error) {
+	bin, ok := r.opts.Binaries[node]
+	if !ok {
+		return nil, fmt.Errorf("no binary for node %q", node)
+	}
+	p := &process{node: node, bin: bin, current: node, hello: make(chan struct{}),
+		served: make(chan struct{}), exited: make(chan struct{})}
+	p.stdout = &output{log: r.log, prefix: p.prefix}
+	p.stderr = &output{log: r.log, prefix: p.prefix, keep: true}
+
+	// The node's ends of the pipes go to the child as fds 3 to 6 and are
+	// closed here after the start, so that each side sees EOF when the
+	// other exits.
+	var child, mine []*os.File
+	defer func() {
+		closeAll(child)
+		if err != nil {
+			closeAll(mine)
+		}
+	}()
+	pipe := func() (*os.File, *os.File) {
+		rd, wr, perr := os.Pipe()
+		if perr != nil && err == nil {
+			err = perr
+		}
+		return rd, wr
+	}
+	reqR, reqW := pipe()   // fd 3: requests to the node
+	repR, repW := pipe()   // fd 4: its replies
+	callR, callW := pipe() // fd 5: the node's calls
+	crR, crW := pipe()     // fd 6: replies to them
+	child = []*os.File{reqR, repW, callW, crR}
+	mine = []*os.File{reqW, repR, callR, crW}
+	if err != nil {
+		return nil, err
+	}
+
+	p.cmd = exec.Command(bin)
+	p.cmd.ExtraFiles = child
+	p.cmd.Env = append(os.Environ(), wire.EnvVar+"="+wire.ProtocolVersion)
+	p.cmd.Stdout, p.cmd.Stderr = p.stdout, p.stderr
+	// A grandchild holding the node's stdout must not hold up Wait forever.
+	p.cmd.WaitDelay = time.Second
+	if err := p.cmd.Start(); err != nil {
+		return nil, fmt.Errorf("start node %q: %w", node, err)
+	}
+	p.client = rpc.NewClient(wire.Conn{R: repR, W: reqW})
+	srv := rpc.NewServer()
+	if err := srv.RegisterName("Runner", &nodeService{r: r, p: p}); err != nil {
+		p.cmd.Process.Kill()
+		return nil, err
+	}
+	go func() {
+		srv.ServeConn(wire.Conn{R: callR, W: crW})
+		close(p.served)
+	}()
+	go func() {
+		p.waitErr = p.cmd.Wait()
+		p.stdout.flush()
+		p.stderr.flush()
+		close(p.exited)
+	}()
+
+	timer := time.NewTimer(handshakeTimeout)
+	defer timer.Stop()
+	select {
+	case <-p.hello:
+		return p, nil
+	case <-p.exited:
+		p.stop()
+		p.mu.Lock()
+		defer p.mu.Unlock()
+		if p.helloErr != nil {
+			return nil, p.helloErr
+		}
+		return nil, p.failure(fmt.Errorf("node %q (%s) exited before its handshake: %v", node, bin, p.waitErr))
+	case <-timer.C:
+		p.kill()
+		p.stop()
+		return nil, fmt.Errorf("node %q (%s) did not start within %v; is it a unumc node program built for the local target?", node, bin, handshakeTimeout)
+	case <-ctx.Done():
+		p.kill()
+		p.stop()
+		return nil, ctx.Err()
+	}
+}
+
+func closeAll(fs []*os.File) {
+	for _, f := range fs {
+		if f != nil {
+			f.Close()
+		}
+	}
+}
+
+func (p *process) prefix() string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.current
+}
+
+// greet checks the node's handshake.
+func (p *process) greet(r *runner, h wire.HelloArgs) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	switch {
+	case h.Workflow != r.opts.Workflow || h.Node != p.node:
+		p.helloErr = fmt.Errorf("binary %s is node %q of workflow %q, not node %q of workflow %q",
+			p.bin, h.Node, h.Workflow, p.node, r.opts.Workflow)
+	case h.Version != rt.Version:
+		p.helloErr = fmt.Errorf("binary %s of node %q was built with runtime version %d, the runner has %d: rebuild it",
+			p.bin, p.node, h.Version, rt.Version)
+	default:
+		close(p.hello)
+		return nil
+	}
+	return p.helloErr
+}
+
+// invoke delivers one envelope and waits for the invocation to end. It
+// reports whether the process can serve another invocation.
+func (p *process) invoke(ctx context.Context, env *rt.Envelope, timeout time.Duration) (reusable bool, err error) {
+	p.mu.Lock()
+	p.current = env.Instance()
+	p.mu.Unlock()
+	p.stderr.reset()
+
+	call := p.client.Go(wire.Run, env, new(bool), make(chan *rpc.Call, 1))
+	var expire <-chan time.Time
+	if timeout > 0 {
+		t := time.NewTimer(timeout)
+		defer t.Stop()
+		expire = t.C
+	}
+	select {
+	case <-call.Done:
+		var handlerErr rpc.ServerError
+		switch {
+		case call.Error == nil:
+			return true, nil
+		case errors.As(call.Error, &handlerErr):
+			// The node is fine; the invocation failed.
+			return true, p.failure(errors.New(string(handlerErr)))
+		}
+		// The pipe broke: the process crashed or exited.
+		p.kill()
+		<-p.exited
+		return false, p.failure(fmt.Errorf("node process exited: %v", p.waitErr))
+	case <-expire:
+		p.kill()
+		<-p.exited
+		return false, p.failure(fmt.Errorf("timed out after %v", timeout))
+	case <-ctx.Done():
+		p.kill()
+		return false, ctx.Err()
+	}
+}
+
+// failure adds the tail of the process's stderr to err.
+func (p *process) failure(err error) error {
+	return &attemptError{err: err, stderr: p.stderr.Tail()}
+}
+
+type attemptError struct {
+	err    error
+	stderr string
+}
+
+func (e *attemptError) Error() string { return e.err.Error() }
+func (e *attemptError) Unwrap() error { return e.err }
+
+func (p *process) kill() {
+	if p.cmd.Process != nil {
+		p.cmd.Process.Kill() // an error means it has exited already
+	}
+}
+
+// stop lets the process go: closing its request pipe ends its serve loop
+// and it exits; one that does not is killed. stop returns once every call
+// the node made has been answered, so nothing it does outlives it.
+func (p *process) stop() {
+	p.stopped.Do(func() {
+		p.client.Close()
+		select {
+		case <-p.exited:
+		case <-time.After(2 * time.Second):
+			p.kill()
+			<-p.exited
+		}
+		<-p.served
+	})
+}

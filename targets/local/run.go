@@ -1,0 +1,387 @@
+package local
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"runtime"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/unumc/unumc/rt"
+	"github.com/unumc/unumc/targets/local/internal/wire"
+)
+
+// Options configure Run. The zero value of each tuning field picks the
+// default named in its comment.
+type Options struct {
+	StateDir  string            // holds <workflow>.db and logs/
+	Workflow  string            // the workflow's name, as in rt.Node.Workflow
+	Binaries  map[string]string // the program of each node, by node identifier
+	Start     string            // the identifier of the start node
+	Execution string            // the execution's name; see rt.ValidExecutionName
+	Input     json.RawMessage   // the workflow's input
+
+	// MaxProcs bounds the node processes alive at once, and so the
+	// invocations running at once; default 2*GOMAXPROCS+2.
+	MaxProcs int
+	// Fresh starts a new process for every invocation instead of reusing
+	// warm ones.
+	Fresh bool
+	// Attempts is how many deliveries an invocation gets before the
+	// execution fails; default 3, as Lambda's asynchronous invocations.
+	Attempts int
+	// Backoff is the wait before the first retry, doubled for each further
+	// one; default 100ms.
+	Backoff time.Duration
+	// Timeout bounds one invocation; the process is killed when it runs
+	// longer, and the attempt fails. Default: none.
+	Timeout time.Duration
+
+	// The platform settings of the nodes; see rt.Platform. Defaults: 24h,
+	// 7 days, 256 KiB and 16.
+	CheckpointTTL     time.Duration
+	StatusTTL         time.Duration
+	InlineLimit       int
+	FanOutConcurrency int
+}
+
+func (o *Options) check() error {
+	switch {
+	case o.StateDir == "":
+		return errors.New("no state directory")
+	case o.Workflow == "" || strings.ContainsAny(o.Workflow, `/\`) || strings.HasPrefix(o.Workflow, "."):
+		return fmt.Errorf("workflow name %q cannot name a state file", o.Workflow)
+	case o.Binaries[o.Start] == "":
+		return fmt.Errorf("no binary for the start node %q", o.Start)
+	case len(o.Input) > 0 && !json.Valid(o.Input):
+		return errors.New("the input is not valid JSON")
+	}
+	return rt.ValidExecutionName(o.Execution)
+}
+
+func (o *Options) defaults() {
+	if o.MaxProcs <= 0 {
+		o.MaxProcs = 2*runtime.GOMAXPROCS(0) + 2
+	}
+	if o.Attempts <= 0 {
+		o.Attempts = 3
+	}
+	if o.Backoff <= 0 {
+		o.Backoff = 100 * time.Millisecond
+	}
+	if o.CheckpointTTL <= 0 {
+		o.CheckpointTTL = 24 * time.Hour
+	}
+	if o.StatusTTL <= 0 {
+		o.StatusTTL = 7 * 24 * time.Hour
+	}
+	if o.InlineLimit <= 0 {
+		o.InlineLimit = 256 << 10
+	}
+	if o.FanOutConcurrency <= 0 {
+		o.FanOutConcurrency = 16
+	}
+}
+
+// Result is what Run reports.
+type Result struct {
+	// Status is the execution's outcome; nil when Run returns an error.
+	Status *rt.Status
+	// Stats counts the run's work, also when it failed.
+	Stats *Stats
+	// Log is the path of the execution's log (see LogPath).
+	Log string
+}
+
+// InstanceError is the failure of every attempt of one invocation. The
+// execution cannot end without it; its envelope is kept in the state file's
+// dead letters, and a later run of the same execution tries it again.
+type InstanceError struct {
+	Instance string // the node instance, e.g. "count[3]"
+	Attempts int
+	Err      error  // the last attempt's error
+	Stderr   string // the tail of the process's stderr in the last attempt
+}
+
+func (e *InstanceError) Error() string {
+	s := fmt.Sprintf("node instance %s failed %d attempts; last: %v", e.Instance, e.Attempts, e.Err)
+	if e.Stderr != "" {
+		s += "\n\tstderr: " + strings.ReplaceAll(e.Stderr, "\n", "\n\tstderr: ")
+	}
+	return s
+}
+
+func (e *InstanceError) Unwrap() error { return e.Err }
+
+// ErrStalled is a run that ran out of invocations before the execution
+// ended: a bug in the protocol or the generated code, never in user code.
+var ErrStalled = errors.New("execution stalled")
+
+// Run runs an execution to its end and returns its outcome. If the execution
+// has ended before, Run returns the recorded outcome: a retried start joins
+// the execution rather than running it twice. If invocations of it are
+// queued, from a run that was stopped or killed, Run delivers them and so
+// resumes it.
+//
+// Run returns once the outcome is recorded and every invocation is done,
+// the protocol's garbage collection included. A workflow that fails is not
+// an error of Run: its Status says so. Run's errors are an instance that
+// failed every attempt (*InstanceError), a stalled execution (ErrStalled), a
+// problem with the state or the binaries, and the end of ctx, on which the
+// processes are killed and the state is kept. Result is non-nil whenever the
+// state could be opened.
+func Run(ctx context.Context, opts Options) (*Result, error) {
+	if err := opts.check(); err != nil {
+		return nil, err
+	}
+	opts.defaults()
+	began := time.Now()
+	store, err := OpenStore(StorePath(opts.StateDir, opts.Workflow))
+	if err != nil {
+		return nil, err
+	}
+	defer store.Close()
+	if _, err := store.Sweep(); err != nil {
+		return nil, err
+	}
+	log, err := openLog(LogPath(opts.StateDir, opts.Execution))
+	if err != nil {
+		return nil, err
+	}
+	defer log.Close()
+
+	r := &runner{opts: opts, store: store, log: log, wake: make(chan struct{}, 1),
+		settings: wire.Settings{CheckpointTTL: opts.CheckpointTTL, StatusTTL: opts.StatusTTL,
+			InlineLimit: opts.InlineLimit, FanOutConcurrency: opts.FanOutConcurrency}}
+	r.pool = newPool(r, opts.MaxProcs, opts.Fresh)
+	res := &Result{Log: log.path}
+	finish := func(err error) (*Result, error) {
+		res.Stats = r.counts.stats()
+		res.Stats.WallMS = time.Since(began).Milliseconds()
+		n, statuses, cerr := store.Count(opts.Execution + "/")
+		res.Stats.ItemsLeft, res.Stats.StatusItems = n, statuses
+		if err == nil {
+			err = cerr
+		}
+		if err != nil {
+			log.note("run of %s ended: %v", opts.Execution, err)
+			return res, err
+		}
+		return res, nil
+	}
+
+	entry := &rt.Envelope{Version: rt.Version, Execution: opts.Execution, Node: opts.Start, Input: opts.Input}
+	if _, err := store.begin(entry); err != nil {
+		return finish(err)
+	}
+	queued, err := store.pending(opts.Execution)
+	if err != nil {
+		return finish(err)
+	}
+	r.ready, r.owed = queued, len(queued)
+	log.note("run of workflow %s, execution %s: %d invocations queued", opts.Workflow, opts.Execution, len(queued))
+
+	if err := r.deliverAll(ctx); err != nil {
+		return finish(err)
+	}
+	st, err := store.Status(opts.Execution)
+	if err != nil {
+		return finish(err)
+	}
+	if st == nil {
+		items, err := store.List(opts.Execution + "/")
+		if err != nil {
+			return finish(err)
+		}
+		left := "nothing"
+		if len(items) > 0 {
+			var keys []string
+			for _, it := range items {
+				keys = append(keys, it.Key)
+			}
+			left = strings.Join(keys, ", ")
+		}
+		return finish(fmt.Errorf("%w: %s has no status record and nothing queued; left in the store: %s",
+			ErrStalled, opts.Execution, left))
+	}
+	res.Status = st
+	return finish(nil)
+}
+
+// runner is one Run: the delivery loop and the state it shares with the
+// processes' calls.
+type runner struct {
+	opts     Options
+	store    *Store
+	log      *logFile
+	pool     *pool
+	settings wire.Settings
+	counts   counter
+
+	mu    sync.Mutex
+	ready []*entry // queued and due for delivery, oldest first
+	owed  int      // queued entries not yet done: ready, being delivered, or waiting to retry
+	fatal error
+	wake  chan struct{}
+}
+
+// accept queues an invocation a node asked for.
+func (r *runner) accept(env *rt.Envelope) error {
+	e, err := r.store.enqueue(env)
+	if err != nil {
+		return err
+	}
+	r.mu.Lock()
+	r.owed++
+	r.ready = append(r.ready, e)
+	r.mu.Unlock()
+	r.signal()
+	return nil
+}
+
+func (r *runner) signal() {
+	select {
+	case r.wake <- struct{}{}:
+	default:
+	}
+}
+
+// next returns the next invocation to deliver, or nil when the run is over:
+// nothing is owed, an instance failed for good, or ctx ended. Nothing owed
+// means nothing can come: a new invocation is accepted only during the
+// delivery of one still owed.
+func (r *runner) next(ctx context.Context) *entry {
+	for {
+		r.mu.Lock()
+		if r.fatal != nil || r.owed == 0 {
+			r.mu.Unlock()
+			return nil
+		}
+		if len(r.ready) > 0 {
+			e := r.ready[0]
+			r.ready = r.ready[1:]
+			r.mu.Unlock()
+			return e
+		}
+		r.mu.Unlock()
+		select {
+		case <-r.wake:
+		case <-ctx.Done():
+			return nil
+		}
+	}
+}
+
+// deliverAll delivers invocations, at most MaxProcs at once, until none is
+// owed, and then stops the processes.
+func (r *runner) deliverAll(ctx context.Context) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	sem := make(chan struct{}, r.opts.MaxProcs)
+	var wg sync.WaitGroup
+	for {
+		e := r.next(ctx)
+		if e == nil {
+			break
+		}
+		select {
+		case sem <- struct{}{}:
+		case <-ctx.Done():
+		}
+		if ctx.Err() != nil {
+			break // e stays queued in the state file
+		}
+		wg.Go(func() {
+			defer func() { <-sem }()
+			r.deliver(ctx, e)
+		})
+	}
+	// After a failure the deliveries under way finish; on ctx's end they
+	// are killed.
+	stop := context.AfterFunc(ctx, func() { r.pool.close(true) })
+	wg.Wait()
+	stop()
+	r.pool.close(false)
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.fatal
+}
+
+// deliver makes one attempt at an invocation and settles its queue entry.
+func (r *runner) deliver(ctx context.Context, e *entry) {
+	env := *e.Env
+	env.Attempt = e.Attempts + 1
+	began := time.Now()
+	err := r.attempt(ctx, &env)
+	if ctx.Err() != nil {
+		return // stopped, not failed: the entry stays queued as it was
+	}
+	r.counts.count(env.Node, func(c *Counts) {
+		c.Invocations++
+		c.Bytes += int64(len(env.Input))
+		c.BusyMS += time.Since(began).Milliseconds()
+		if err != nil {
+			c.FailedAttempts++
+		}
+	})
+	if err == nil {
+		if err := r.store.done(e); err != nil {
+			r.fail(err)
+			return
+		}
+		r.mu.Lock()
+		r.owed--
+		r.mu.Unlock()
+		r.signal()
+		return
+	}
+
+	e.Attempts++
+	last := e.Attempts >= r.opts.Attempts
+	cause, stderr := err, ""
+	if ae, ok := err.(*attemptError); ok {
+		cause, stderr = ae.err, ae.stderr
+	}
+	r.log.note("%s: attempt %d of %d failed: %v", env.Instance(), env.Attempt, r.opts.Attempts, err)
+	if serr := r.store.failed(e, last, err); serr != nil {
+		r.fail(serr)
+		return
+	}
+	if last {
+		r.fail(&InstanceError{Instance: env.Instance(), Attempts: e.Attempts, Err: cause, Stderr: stderr})
+		return
+	}
+	time.AfterFunc(r.opts.Backoff<<(e.Attempts-1), func() {
+		r.mu.Lock()
+		r.ready = append(r.ready, e)
+		r.mu.Unlock()
+		r.signal()
+	})
+}
+
+// attempt runs env in a process of its node.
+func (r *runner) attempt(ctx context.Context, env *rt.Envelope) error {
+	p, err := r.pool.get(ctx, env.Node)
+	if err != nil {
+		return &attemptError{err: err}
+	}
+	reusable, err := p.invoke(ctx, env, r.opts.Timeout)
+	r.pool.put(p, reusable)
+	return err
+}
+
+// fail ends the run with err, the first failure winning.
+func (r *runner) fail(err error) {
+	r.mu.Lock()
+	if r.fatal == nil {
+		r.fatal = err
+	}
+	r.mu.Unlock()
+	r.signal()
+}

@@ -1,0 +1,113 @@
+package local
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/unumc/unumc/rt"
+	"github.com/unumc/unumc/targets/local/internal/wire"
+)
+
+// nodeService answers one process's calls: its handshake, then its Store and
+// Invoker. Each process has its own, so every call is counted for the node
+// that made it. Its exported methods are exactly the RPCs (net/rpc logs
+// complaints about any other).
+type nodeService struct {
+	r *runner
+	p *process
+}
+
+func (s *nodeService) count(f func(*Counts)) { s.r.counts.count(s.p.node, f) }
+
+// Hello checks the handshake and returns the platform settings.
+func (s *nodeService) Hello(h wire.HelloArgs, set *wire.Settings) error {
+	if err := s.p.greet(s.r, h); err != nil {
+		return err
+	}
+	*set = s.r.settings
+	return nil
+}
+
+// Get is rt.Store.Get.
+func (s *nodeService) Get(a wire.Keys, reply *wire.Items) error {
+	got, err := s.r.store.Get(context.Background(), a.Keys...)
+	if err != nil {
+		return err
+	}
+	reply.Items = got
+	s.count(func(c *Counts) {
+		c.Reads++
+		c.ItemsRead += len(got)
+		for _, it := range got {
+			c.Bytes += size(it)
+		}
+	})
+	return nil
+}
+
+// Create is rt.Store.Create.
+func (s *nodeService) Create(it rt.Item, reply *wire.Existing) error {
+	existing, err := s.r.store.Create(context.Background(), it)
+	if err != nil {
+		return err
+	}
+	reply.Item = existing
+	s.count(func(c *Counts) {
+		c.Writes++
+		c.Creates++
+		c.Bytes += size(it)
+		if existing != nil {
+			c.CreateConflicts++
+			c.Bytes += size(*existing)
+		}
+	})
+	return nil
+}
+
+// Add is rt.Store.Add.
+func (s *nodeService) Add(a wire.AddArgs, reply *wire.AddReply) error {
+	set, ok, err := s.r.store.Add(context.Background(), a.Key, a.Member)
+	if err != nil {
+		return err
+	}
+	reply.Set, reply.OK = set, ok
+	s.count(func(c *Counts) {
+		c.Writes++
+		c.Bytes += int64(len(a.Member)) + size(rt.Item{Set: set})
+	})
+	return nil
+}
+
+// Delete is rt.Store.Delete.
+func (s *nodeService) Delete(a wire.Keys, ok *bool) error {
+	n, err := s.r.store.remove(a.Keys)
+	if err != nil {
+		return err
+	}
+	*ok = true
+	s.count(func(c *Counts) {
+		c.Deletes++
+		c.ItemsDeleted += n
+	})
+	return nil
+}
+
+// Invoke is rt.Invoker.Invoke: the envelope is queued durably before the
+// reply, so an accepted invocation survives the runner.
+func (s *nodeService) Invoke(env rt.Envelope, ok *bool) error {
+	switch {
+	case env.Version != rt.Version:
+		return fmt.Errorf("envelope version %d, runner version %d", env.Version, rt.Version)
+	case env.Execution != s.r.opts.Execution:
+		return fmt.Errorf("envelope for execution %q in a run of %q", env.Execution, s.r.opts.Execution)
+	case s.r.opts.Binaries[env.Node] == "":
+		return fmt.Errorf("invoke of node %q, which has no binary", env.Node)
+	}
+	env.Attempt = 0 // the platform's to set
+	if err := s.r.accept(&env); err != nil {
+		return err
+	}
+	*ok = true
+	s.count(func(c *Counts) { c.Invokes++ })
+	return nil
+}
