@@ -13,5 +13,5 @@ const Module = "github.com/unumc/unumc"
 // unumctx, and the node side of each target. Test files are not needed and
 // are skipped when the runtime is written out.
 //
-//go:embed rt/*.go rt/unumctx/*.go targets/local/proc/*.go
+//go:embed rt/*.go rt/unumctx/*.go targets/local/proc/*.go targets/local/internal/wire/*.go
 var Runtime embed.FS

@@ -166,7 +166,7 @@ type Else struct {
 // Succeed ends the chain's scope with the output of the step before it.
 type Succeed struct {
 	Pos     lexer.Position
-	Keyword struct{} `parser:"'succeed'"`
+	Keyword struct{} `parser:"'succeed'"` // only there to hold the grammar
 }
 
 // Fail ends the chain's scope with an error name and an optional cause.

@@ -173,7 +173,7 @@ func attachComments(f *File, src []byte, toks []lexer.Token) {
 }
 
 // chainLines appends the lines of chain c, whose first line starts at offset
-// start and takes comments into doc.
+// start and takes its comments into doc.
 func chainLines(lines []line, s *source, c *Chain, start int, doc *[]*Comment, blank *bool, commented func(Step) bool) []line {
 	cur := line{start: start, doc: doc, blank: blank}
 	for _, st := range c.Steps {
@@ -181,25 +181,21 @@ func chainLines(lines []line, s *source, c *Chain, start int, doc *[]*Comment, b
 			continue
 		}
 		from, to := blockSpan(st)
-		var slots *[]*Comment
-		var footer *[]*Comment
 		cur.end = s.openBrace(from) + 1
+		var footer *[]*Comment
 		switch b := st.(type) {
 		case *Parallel:
-			slots, footer = &b.Comment, &b.Footer
-			cur.comment = slots
+			cur.comment, footer = &b.Comment, &b.Footer
 			lines = append(lines, cur)
 			for _, br := range b.Branches {
 				lines = chainLines(lines, s, br, br.Pos.Offset, &br.Doc, &br.BlankBefore, commented)
 			}
 		case *Map:
-			slots, footer = &b.Comment, &b.Footer
-			cur.comment = slots
+			cur.comment, footer = &b.Comment, &b.Footer
 			lines = append(lines, cur)
 			lines = chainLines(lines, s, b.Body, b.Body.Pos.Offset, &b.Body.Doc, &b.Body.BlankBefore, commented)
 		case *Choose:
-			slots, footer = &b.Comment, &b.Footer
-			cur.comment = slots
+			cur.comment, footer = &b.Comment, &b.Footer
 			lines = append(lines, cur)
 			for _, cs := range b.Cases {
 				lines = chainLines(lines, s, cs.Chain, cs.Pos.Offset, &cs.Doc, &cs.BlankBefore, commented)
@@ -208,6 +204,7 @@ func chainLines(lines []line, s *source, c *Chain, start int, doc *[]*Comment, b
 				lines = chainLines(lines, s, e.Chain, e.Pos.Offset, &e.Doc, &e.BlankBefore, commented)
 			}
 		}
+		// The closing brace begins the next line.
 		cur = line{start: to - 1, doc: footer}
 	}
 	cur.end, cur.comment = c.EndPos.Offset, &c.Comment

@@ -175,6 +175,10 @@ func defaultName(filename string) string {
 
 func (l *lowerer) chainDecl(d *ChainDecl) {
 	c := d.Chain
+	if len(c.Steps) == 0 {
+		l.errs.Add(l.pos(d.Pos), "empty chain")
+		return
+	}
 	if d.Start {
 		if l.started {
 			l.errs.Add(l.pos(d.Pos), "the workflow already starts at %s", l.w.StartPos)
@@ -235,6 +239,10 @@ func (l *lowerer) from(r *Ref, rest []Step, discard bool) {
 // or of the workflow, and returns that node's name. If the chain begins
 // with anything else, a synthetic pass node called synth comes first.
 func (l *lowerer) entry(c *Chain, synth string, discard bool) string {
+	if len(c.Steps) == 0 {
+		l.errs.Add(l.pos(c.Pos), "empty chain")
+		return synth
+	}
 	if r, ok := c.Steps[0].(*Ref); ok {
 		l.from(r, c.Steps[1:], discard)
 		return r.Name
@@ -348,6 +356,10 @@ func (l *lowerer) join(origin string, pos lexer.Position, steps []Step, discard 
 // target lowers the chain of a case: a node, succeed or fail is the case's
 // target; anything else gets a synthetic pass node to start from.
 func (l *lowerer) target(c *Chain, synth string, discard bool) ir.Transition {
+	if len(c.Steps) == 0 {
+		l.errs.Add(l.pos(c.Pos), "empty chain")
+		return &ir.End{Pos: l.pos(c.Pos)}
+	}
 	switch s := c.Steps[0].(type) {
 	case *Ref, *Succeed, *Fail:
 		return l.next(synth, c.Steps, discard)

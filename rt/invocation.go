@@ -183,7 +183,7 @@ func (x *Invocation) joinInput(ctx context.Context, set Item) (json.RawMessage, 
 	var keys []string
 	for _, m := range ms {
 		if m.failure != nil {
-			return nil, m.failure, nil
+			return nil, m.failure, nil // the first failed branch, by index, fails the join
 		}
 		keys = append(keys, m.key)
 	}
@@ -307,7 +307,7 @@ func (x *Invocation) Fail(ctx context.Context, f *Failure) error {
 		return x.finish(ctx, &Status{State: Failed, Error: f.Error, Cause: f.Cause})
 	}
 	fr := x.Env.Frames[len(x.Env.Frames)-1]
-	return x.endBranch(ctx, memberFailed(fr.Index, f))
+	return x.endBranch(ctx, memberFailed(fr.Index, x.key, f))
 }
 
 // FailWith ends the scope with a named failure, for `fail` in a workflow.

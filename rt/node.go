@@ -65,11 +65,12 @@ func Handle(ctx context.Context, node *Node, p *Platform, env *Envelope) error {
 }
 
 // memberOK and memberFailed build the set members of a fan-in: the branch
-// index, then the key of the checkpoint holding its result, or a failure.
+// index and the key of the checkpoint of the branch's last instance, which
+// the join reads and collects, then for a failed branch the failure.
 func memberOK(index int, key string) string { return fmt.Sprintf("%d\t%s", index, key) }
 
-func memberFailed(index int, f *Failure) string {
-	return fmt.Sprintf("%d\t!%s\t%s", index, f.Error, f.Cause)
+func memberFailed(index int, key string, f *Failure) string {
+	return fmt.Sprintf("%d\t%s\t%s\t%s", index, key, f.Error, f.Cause)
 }
 
 type member struct {
@@ -80,15 +81,13 @@ type member struct {
 
 func parseMember(s string) (member, error) {
 	var m member
-	idx, rest, ok := strings.Cut(s, "\t")
-	if _, err := fmt.Sscanf(idx, "%d", &m.index); !ok || err != nil {
+	parts := strings.SplitN(s, "\t", 4)
+	if _, err := fmt.Sscanf(parts[0], "%d", &m.index); err != nil || len(parts) < 2 || len(parts) == 3 {
 		return m, fmt.Errorf("unum: malformed fan-in member %q", s)
 	}
-	if name, ok := strings.CutPrefix(rest, "!"); ok {
-		name, cause, _ := strings.Cut(name, "\t")
-		m.failure = &Failure{Error: name, Cause: cause}
-	} else {
-		m.key = rest
+	m.key = parts[1]
+	if len(parts) == 4 {
+		m.failure = &Failure{Error: parts[2], Cause: parts[3]}
 	}
 	return m, nil
 }

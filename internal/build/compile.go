@@ -54,21 +54,19 @@ func Compile(ctx context.Context, w *ir.Workflow, mod *Module, t codegen.Target,
 		return bins, nil
 	}
 
-	tmp, err := os.MkdirTemp(filepath.Join(cacheRoot), "tmp-")
+	if err := os.MkdirAll(cacheRoot, 0o755); err != nil {
+		return nil, err
+	}
+	tmp, err := os.MkdirTemp(cacheRoot, "tmp-")
 	if err != nil {
-		if err := os.MkdirAll(cacheRoot, 0o755); err != nil {
-			return nil, err
-		}
-		if tmp, err = os.MkdirTemp(cacheRoot, "tmp-"); err != nil {
-			return nil, err
-		}
+		return nil, err
 	}
 	defer os.RemoveAll(tmp)
 	gen := filepath.Join(tmp, "gen")
 	if err := WriteSources(gen, files); err != nil {
 		return nil, err
 	}
-	goVersion := maxGoVersion("1.26", mod.GoVersion)
+	goVersion := maxGoVersion("1.26.0", mod.GoVersion)
 	if err := os.WriteFile(filepath.Join(gen, "go.mod"), []byte("module unumc.generated/"+w.Root.Entry.Ident+"\n\ngo "+goVersion+"\n"), 0o644); err != nil {
 		return nil, err
 	}
@@ -96,6 +94,9 @@ func Compile(ctx context.Context, w *ir.Workflow, mod *Module, t codegen.Target,
 	os.RemoveAll(filepath.Join(tmp, "gen"))
 	os.Remove(filepath.Join(tmp, "go.work"))
 	os.RemoveAll(filepath.Join(tmp, "runtime"))
+	if err := os.MkdirAll(filepath.Dir(dir), 0o755); err != nil {
+		return nil, err
+	}
 	if err := os.Rename(tmp, dir); err != nil {
 		if _, statErr := os.Stat(filepath.Join(dir, "ok")); statErr == nil {
 			return bins, nil // built concurrently by another run

@@ -99,7 +99,7 @@ func WriteRuntime(dir string) error {
 	if err != nil {
 		return err
 	}
-	gomod := "// Written by unumc: the runtime its generated programs import. DO NOT EDIT.\n\nmodule " + unumc.Module + "\n\ngo 1.26\n"
+	gomod := "// Written by unumc: the runtime its generated programs import. DO NOT EDIT.\n\nmodule " + unumc.Module + "\n\ngo 1.26.0\n"
 	return os.WriteFile(filepath.Join(dir, "go.mod"), []byte(gomod), 0o644)
 }
 
