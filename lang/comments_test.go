@@ -32,7 +32,7 @@ func TestCommentsAnywhere(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for round := 0; round < 10; round++ {
+		for round := 0; round < 5; round++ {
 			var b strings.Builder
 			comments := 0
 			for tok, err := lex.Next(); ; tok, err = lex.Next() {

@@ -59,4 +59,5 @@ var (
 	tokString     = unumLexer.Symbols()["String"]
 	tokNumber     = unumLexer.Symbols()["Number"]
 	tokPunct      = unumLexer.Symbols()["Punct"]
+	tokKeyword    = unumLexer.Symbols()["Keyword"]
 )

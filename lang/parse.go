@@ -150,7 +150,7 @@ func unexpected(src []byte, toks []lexer.Token, u *participle.UnexpectedTokenErr
 	what := "end of file"
 	if !t.EOF() {
 		what = strconv.Quote(sourceText(src, toks, t))
-		if isKeyword(t.Value) {
+		if t.Type == tokKeyword {
 			what = "keyword " + what
 		}
 	}

@@ -1,11 +1,13 @@
 package main
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/urfave/cli/v2"
 
@@ -44,7 +46,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		ExitErrHandler: func(*cli.Context, error) {}, // exit codes are mapped below, not by os.Exit inside Run
 		HideVersion:    true,
 		Commands: []*cli.Command{
-
+			runCommand(),
 			buildCommand(),
 			checkCommand(),
 			fmtCommand(),
@@ -52,7 +54,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		},
 		OnUsageError: func(_ *cli.Context, err error, _ bool) error { return &usageError{err.Error()} },
 	}
-	err := app.Run(args)
+	err := app.Run(interspersed(app, args))
 	var ee *exitError
 	var ue *usageError
 	var dl diag.List
@@ -146,4 +148,57 @@ func stateDir(c *cli.Context) (string, error) {
 		return "", err
 	}
 	return filepath.Join(home, ".local", "state", "unumc"), nil
+}
+
+func readAll(r io.Reader) ([]byte, error) {
+	var b bytes.Buffer
+	_, err := b.ReadFrom(r)
+	return b.Bytes(), err
+}
+
+// interspersed moves a command's flags before its arguments, so that
+// "unumc run wf.unum --input x" works: urfave/cli/v2 stops reading flags at
+// the first argument. A "--" ends the flags.
+func interspersed(app *cli.App, args []string) []string {
+	if len(args) < 3 {
+		return args
+	}
+	cmd := app.Command(args[1])
+	if cmd == nil {
+		return args
+	}
+	boolean := map[string]bool{}
+	known := map[string]bool{}
+	for _, f := range cmd.Flags {
+		_, isBool := f.(*cli.BoolFlag)
+		for _, n := range f.Names() {
+			known[n] = true
+			boolean[n] = isBool
+		}
+	}
+	var flags, rest []string
+	rem := args[2:]
+	for i := 0; i < len(rem); i++ {
+		a := rem[i]
+		if a == "--" {
+			rest = append(rest, rem[i+1:]...)
+			break
+		}
+		name := strings.TrimLeft(a, "-")
+		if !strings.HasPrefix(a, "-") || a == "-" || name == "" {
+			rest = append(rest, a)
+			continue
+		}
+		flags = append(flags, a)
+		if k, _, hasValue := strings.Cut(name, "="); !hasValue && known[k] && !boolean[k] && i+1 < len(rem) {
+			i++
+			flags = append(flags, rem[i])
+		}
+	}
+	out := append([]string{args[0], args[1]}, flags...)
+	if len(rest) > 0 {
+		out = append(out, "--")
+		out = append(out, rest...)
+	}
+	return out
 }

@@ -85,7 +85,7 @@ DIR/bin/<node>.
 			if err != nil {
 				return err
 			}
-			bins, err := build.Compile(c.Context, w, mod, t, cache)
+			bins, err := build.Compile(c.Context, w, mod, t, cache, c.App.ErrWriter)
 			if err != nil {
 				return err
 			}

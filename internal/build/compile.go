@@ -30,7 +30,10 @@ type Binaries struct {
 // cache entry under cacheRoot, keyed by everything the programs depend on: the
 // runtime, the generated code and the files of the user's module. A second
 // compile of an unchanged workflow returns at once.
-func Compile(ctx context.Context, w *ir.Workflow, mod *Module, t codegen.Target, cacheRoot string) (*Binaries, error) {
+//
+// When progress is not nil, Compile says there when it has to run the Go
+// compiler.
+func Compile(ctx context.Context, w *ir.Workflow, mod *Module, t codegen.Target, cacheRoot string, progress io.Writer) (*Binaries, error) {
 	files, err := Generate(w, t)
 	if err != nil {
 		return nil, err
@@ -54,6 +57,9 @@ func Compile(ctx context.Context, w *ir.Workflow, mod *Module, t codegen.Target,
 		return bins, nil
 	}
 
+	if progress != nil {
+		fmt.Fprintf(progress, "unumc: compiling %d node programs of workflow %q (cached for later runs)\n", len(w.Nodes), w.Name)
+	}
 	if err := os.MkdirAll(cacheRoot, 0o755); err != nil {
 		return nil, err
 	}

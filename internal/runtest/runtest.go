@@ -85,7 +85,7 @@ func Compile(ctx context.Context, t testing.TB, workflow string) (*ir.Workflow, 
 	if err != nil {
 		t.Fatal(err)
 	}
-	bins, err := build.Compile(ctx, w, mod, codegen.Local, CacheDir())
+	bins, err := build.Compile(ctx, w, mod, codegen.Local, CacheDir(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}

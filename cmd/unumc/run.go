@@ -1,0 +1,168 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/unumc/unumc/codegen"
+	"github.com/unumc/unumc/internal/build"
+	"github.com/unumc/unumc/rt"
+	"github.com/unumc/unumc/targets/local"
+)
+
+func runCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "run",
+		Usage:     "compile a workflow and run it on this machine; print its output",
+		ArgsUsage: "WORKFLOW",
+		Description: `run compiles every node (cached by content), then runs the workflow with
+each invocation in its node's own process, coordinated only through an
+embedded durable store under the state directory. On success it prints the
+workflow's output, and nothing else, on stdout. If the workflow fails it
+prints "Error: cause" on stderr and exits 1.
+
+An execution is named by --name, or gets a fresh name. Running again with the
+name of an execution that ended prints its recorded outcome; with the name of
+one that was interrupted, it resumes it.`,
+		Flags: []cli.Flag{
+			formatFlag,
+			&cli.StringFlag{Name: "input", Aliases: []string{"i"}, Value: "{}", Usage: "the workflow's input: JSON, or @FILE, or @- for standard input"},
+			&cli.StringFlag{Name: "name", Usage: "the execution's name (default: a fresh one)"},
+			&cli.StringFlag{Name: "state", Usage: "state directory (default: $UNUMC_STATE or ~/.local/state/unumc)"},
+			&cli.StringFlag{Name: "stats", Usage: "write a JSON summary of the run's invocations and store requests to `FILE`"},
+			&cli.BoolFlag{Name: "fresh", Usage: "start a new process for every invocation instead of reusing warm ones"},
+			&cli.IntFlag{Name: "procs", Usage: "most node processes alive at once (default 2*GOMAXPROCS+2)"},
+		},
+		Action: runAction,
+	}
+}
+
+func runAction(c *cli.Context) error {
+	input, err := readInput(c)
+	if err != nil {
+		return err
+	}
+	name := c.String("name")
+	if name == "" {
+		name = freshName()
+	}
+	if err := rt.ValidExecutionName(name); err != nil {
+		return usagef("--name: %v", err)
+	}
+	path, w, err := loadWorkflow(c)
+	if err != nil {
+		return err
+	}
+	mod, err := build.FindModule(filepath.Dir(path))
+	if err != nil {
+		return err
+	}
+	cache, err := cacheDir()
+	if err != nil {
+		return err
+	}
+	state, err := stateDir(c)
+	if err != nil {
+		return err
+	}
+	ctx, stop := signal.NotifyContext(c.Context, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	bins, err := build.Compile(ctx, w, mod, codegen.Local, cache, c.App.ErrWriter)
+	if err != nil {
+		return err
+	}
+	res, err := local.Run(ctx, local.Options{
+		StateDir:  state,
+		Workflow:  w.Name,
+		Binaries:  bins.Paths,
+		Start:     w.Node(w.Start).Ident,
+		Execution: name,
+		Input:     input,
+		Fresh:     c.Bool("fresh"),
+		MaxProcs:  c.Int("procs"),
+	})
+	if res != nil && c.String("stats") != "" {
+		if werr := writeStats(c.String("stats"), name, res); werr != nil && err == nil {
+			err = werr
+		}
+	}
+	if err != nil {
+		if errors.Is(err, context.Canceled) || ctx.Err() != nil {
+			fmt.Fprintf(c.App.ErrWriter, "unumc: interrupted; the execution is kept: resume it with --name %s\n", name)
+			return &exitError{exitFailure}
+		}
+		msg := err.Error()
+		if res != nil && res.Log != "" {
+			msg += "\n(node output is in " + res.Log + "; resume with --name " + name + ")"
+		}
+		return errors.New(msg)
+	}
+	switch res.Status.State {
+	case rt.Succeeded:
+		fmt.Fprintf(c.App.Writer, "%s\n", res.Status.Output)
+		return nil
+	case rt.Failed:
+		fmt.Fprintf(c.App.ErrWriter, "%s: %s\n", res.Status.Error, res.Status.Cause)
+		return &exitError{exitFailure}
+	}
+	return fmt.Errorf("execution %s ended in state %q", name, res.Status.State)
+}
+
+// readInput reads --input: inline JSON, @FILE, or @- for standard input.
+func readInput(c *cli.Context) (json.RawMessage, error) {
+	in := c.String("input")
+	var data []byte
+	switch {
+	case in == "@-":
+		var err error
+		if data, err = readAll(c.App.Reader); err != nil {
+			return nil, err
+		}
+	case strings.HasPrefix(in, "@"):
+		var err error
+		if data, err = os.ReadFile(in[1:]); err != nil {
+			return nil, usagef("--input: %v", err)
+		}
+	default:
+		data = []byte(in)
+	}
+	if !json.Valid(data) {
+		return nil, usagef("--input is not valid JSON")
+	}
+	return json.RawMessage(strings.TrimSpace(string(data))), nil
+}
+
+// freshName makes an execution name that sorts by start time.
+func freshName() string {
+	var b [4]byte
+	rand.Read(b[:])
+	return time.Now().UTC().Format("20060102T150405") + "-" + hex.EncodeToString(b[:])
+}
+
+func writeStats(path, execution string, res *local.Result) error {
+	out := struct {
+		Execution string `json:"execution"`
+		State     string `json:"state,omitempty"`
+		*local.Stats
+	}{Execution: execution, Stats: res.Stats}
+	if res.Status != nil {
+		out.State = res.Status.State
+	}
+	data, err := json.MarshalIndent(out, "", "  ")
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(path, append(data, '\n'), 0o644)
+}
