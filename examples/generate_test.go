@@ -1,11 +1,15 @@
 package examples_test
 
 import (
+	"bytes"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"testing"
 
 	"github.com/unumc/unumc/codegen"
 	"github.com/unumc/unumc/internal/build"
+	"github.com/unumc/unumc/lang"
 )
 
 // TestGeneratedCodeIsFresh fails when the committed programs of the example
@@ -24,5 +28,25 @@ func TestGeneratedCodeIsFresh(t *testing.T) {
 	}
 	if out, err := exec.Command("go", "vet", "./hello/unum/...").CombinedOutput(); err != nil {
 		t.Fatalf("go vet of the generated programs: %v\n%s", err, out)
+	}
+}
+
+// TestWorkflowsAreFormatted keeps every committed workflow in the form
+// 'unumc fmt' prints.
+func TestWorkflowsAreFormatted(t *testing.T) {
+	files, _ := filepath.Glob("*/*.unum")
+	golden, _ := filepath.Glob("../golden/testdata/*/*.unum")
+	for _, p := range append(files, golden...) {
+		src, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f, err := lang.Parse(p, src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := lang.Format(f); !bytes.Equal(got, src) {
+			t.Errorf("%s is not formatted; run 'unumc fmt -w %s'", p, p)
+		}
 	}
 }

@@ -13,7 +13,8 @@ import (
 //   - declarations keep their order, one per line; an empty line between two
 //     declarations (or comments) is kept, several become one;
 //   - indentation is by tabs, one per level of block;
-//   - single spaces around "->", "=" and operators; none inside paths;
+//   - single spaces around "->" and operators; none inside paths; the "=" of
+//     node declarations on consecutive lines is aligned, as gofmt aligns;
 //   - a block opens with "{" at the end of its line, each branch or case is
 //     on a line of its own one tab in, and "}" is back at the chain's
 //     indentation, followed by " -> " and the rest of the chain;
@@ -27,7 +28,7 @@ import (
 //   - comments are kept: on their own lines before a declaration, branch,
 //     case or closing brace, or at the end of a line (see attachComments).
 func Format(f *File) []byte {
-	p := &printer{fresh: true}
+	p := &printer{fresh: true, width: alignNodes(f.Decls)}
 	for _, d := range f.Decls {
 		p.decl(d)
 	}
@@ -38,8 +39,38 @@ func Format(f *File) []byte {
 // printer builds the output a line at a time.
 type printer struct {
 	out   bytes.Buffer
-	cur   strings.Builder // the line being built
-	fresh bool            // nothing printed yet in the current file or block
+	cur   strings.Builder   // the line being built
+	fresh bool              // nothing printed yet in the current file or block
+	width map[*NodeDecl]int // the name column of each node declaration
+}
+
+// alignNodes aligns the "=" of node declarations on consecutive lines, as
+// gofmt aligns a block of assignments; a blank line or a comment line ends
+// the run.
+func alignNodes(decls []Decl) map[*NodeDecl]int {
+	width := map[*NodeDecl]int{}
+	var run []*NodeDecl
+	flush := func() {
+		w := 0
+		for _, n := range run {
+			w = max(w, len(n.Name.Name))
+		}
+		for _, n := range run {
+			width[n] = w
+		}
+		run = nil
+	}
+	for _, d := range decls {
+		n, ok := d.(*NodeDecl)
+		if !ok || n.BlankBefore || len(n.Doc) > 0 {
+			flush()
+		}
+		if ok {
+			run = append(run, n)
+		}
+	}
+	flush()
+	return width
 }
 
 // text appends s to the current line, indented by ind tabs if it is new.
@@ -99,7 +130,8 @@ func (p *printer) decl(d Decl) {
 		p.endLine(d.Comment)
 	case *NodeDecl:
 		p.item(d.Doc, d.BlankBefore, 0)
-		p.text(0, "node "+d.Name.Name+" = "+d.Func.Package+"."+d.Func.Name)
+		pad := strings.Repeat(" ", max(0, p.width[d]-len(d.Name.Name)))
+		p.text(0, "node "+d.Name.Name+pad+" = "+d.Func.Package+"."+d.Func.Name)
 		p.endLine(d.Comment)
 	case *ChainDecl:
 		p.item(d.Chain.Doc, d.Chain.BlankBefore, 0)

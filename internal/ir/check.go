@@ -206,7 +206,7 @@ func (c *checker) cond(x Cond) {
 			switch x.Right.Literal.(type) {
 			case float64, string:
 			default:
-				c.errs.Add(x.Pos, "%s needs a number or a string, not %s", x.Op, LiteralJSON(x.Right.Literal))
+				c.errs.Add(x.Pos, "comparison with %q needs a number or a string, not %s", x.Op.String(), LiteralJSON(x.Right.Literal))
 			}
 		}
 	case *Has, *IsType, *Matches:
@@ -327,6 +327,11 @@ func scopeDesc(s *Scope) string {
 func (c *checker) loops() {
 	// Back edges: a depth-first walk of each scope from its entry; an edge to a
 	// node still on the walk's stack closes a loop. Every cycle has one.
+	for _, n := range c.w.Nodes {
+		for _, g := range Successors(n.Next) {
+			g.Back = false // Check may run again on a changed graph
+		}
+	}
 	state := map[*Node]int{} // 0 unvisited, 1 on stack, 2 done
 	var dfs func(n *Node)
 	dfs = func(n *Node) {

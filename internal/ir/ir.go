@@ -160,6 +160,9 @@ func (p Path) String() string {
 		return "."
 	}
 	var b strings.Builder
+	if first := p.Steps[0]; first.IsIndex || !isIdent(first.Field) {
+		b.WriteByte('.') // ".[0]", `.["odd key"]`: a path always starts with a dot
+	}
 	for _, s := range p.Steps {
 		switch {
 		case s.IsIndex:

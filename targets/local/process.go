@@ -82,7 +82,10 @@ func (r *runner) spawn(ctx context.Context, node string) (_ *process, err error)
 	p.cmd.Stdout, p.cmd.Stderr = p.stdout, p.stderr
 	// A grandchild holding the node's stdout must not hold up Wait forever.
 	p.cmd.WaitDelay = time.Second
-	if err := p.cmd.Start(); err != nil {
+	err = p.cmd.Start()
+	closeAll(child)
+	child = nil
+	if err != nil {
 		return nil, fmt.Errorf("start node %q: %w", node, err)
 	}
 	p.client = rpc.NewClient(wire.Conn{R: repR, W: reqW})
@@ -126,6 +129,15 @@ func (r *runner) spawn(ctx context.Context, node string) (_ *process, err error)
 	}
 }
 
+func isClosed(c chan struct{}) bool {
+	select {
+	case <-c:
+		return true
+	default:
+		return false
+	}
+}
+
 func closeAll(fs []*os.File) {
 	for _, f := range fs {
 		if f != nil {
@@ -145,6 +157,8 @@ func (p *process) greet(r *runner, h wire.HelloArgs) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	switch {
+	case p.helloErr != nil || isClosed(p.hello):
+		return errors.New("handshake repeated")
 	case h.Workflow != r.opts.Workflow || h.Node != p.node:
 		p.helloErr = fmt.Errorf("binary %s is node %q of workflow %q, not node %q of workflow %q",
 			p.bin, h.Node, h.Workflow, p.node, r.opts.Workflow)
@@ -166,7 +180,7 @@ func (p *process) invoke(ctx context.Context, env *rt.Envelope, timeout time.Dur
 	p.mu.Unlock()
 	p.stderr.reset()
 
-	call := p.client.Go(wire.Run, env, new(bool), make(chan *rpc.Call, 1))
+	call := p.client.Go(wire.Deliver, env, new(bool), make(chan *rpc.Call, 1))
 	var expire <-chan time.Time
 	if timeout > 0 {
 		t := time.NewTimer(timeout)

@@ -36,7 +36,22 @@ var (
 	buildErr  error
 )
 
+// childEnv makes the test binary a runner for TestRunnerKilled: it holds
+// the Options as JSON.
+const childEnv = "UNUMC_LOCAL_TEST_RUNNER"
+
 func TestMain(m *testing.M) {
+	if spec := os.Getenv(childEnv); spec != "" {
+		var opts Options
+		if err := json.Unmarshal([]byte(spec), &opts); err != nil {
+			panic(err)
+		}
+		if _, err := Run(context.Background(), opts); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		os.Exit(0)
+	}
 	code := m.Run()
 	if binDir != "" {
 		os.RemoveAll(binDir)
@@ -53,7 +68,8 @@ func bins(t *testing.T) string {
 			return
 		}
 		dirs, _ := filepath.Glob("testdata/*/main.go")
-		args := []string{"build", "-o", binDir + string(filepath.Separator)}
+		// Without symbol tables the programs link in half the time.
+		args := []string{"build", "-ldflags=-s -w", "-o", binDir + string(filepath.Separator)}
 		for _, d := range dirs {
 			args = append(args, "./"+filepath.Dir(d))
 		}
@@ -345,6 +361,71 @@ func TestCancelResume(t *testing.T) {
 	if res.Stats.Nodes["a"] != nil {
 		t.Errorf("the resumed run invoked a again: %+v", res.Stats.Nodes["a"])
 	}
+}
+
+// TestRunnerKilled kills a runner with SIGKILL while b is busy, and runs
+// the execution again with a new runner, which finds b's invocation in the
+// state file's queue and delivers it.
+func TestRunnerKilled(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "hold")
+	if err := os.WriteFile(file, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	input, _ := json.Marshal(map[string]any{"mode": "wait-file", "file": file, "n": 5})
+	opts := options(t, dir, "flaky", "killed", string(input))
+	spec, _ := json.Marshal(opts)
+	child := exec.Command(os.Args[0], "-test.run=^$")
+	child.Env = append(os.Environ(), childEnv+"="+string(spec))
+	var stderr bytes.Buffer
+	child.Stderr = &stderr
+	if err := child.Start(); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		if b, _ := os.ReadFile(LogPath(dir, "killed")); bytes.Contains(b, []byte("b | b: waiting")) {
+			break
+		}
+		if time.Now().After(deadline) {
+			child.Process.Kill()
+			child.Wait()
+			t.Fatalf("b never started; runner's stderr:\n%s", stderr.String())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	child.Process.Kill()
+	child.Wait()
+
+	// The orphaned b finishes once the file is gone, but it cannot reach a
+	// runner any more, so its work is lost; the queue still owes it.
+	os.Remove(file)
+	res := run(t, opts)
+	checkStatus(t, res, rt.Succeeded, `{"n": 50, "attempt": 1}`, "")
+	checkCollected(t, opts, res)
+	if res.Stats.Nodes["a"] != nil || res.Stats.Invocations != 1 {
+		t.Errorf("the resumed run made %d invocations (a: %+v), want b's alone", res.Stats.Invocations, res.Stats.Nodes["a"])
+	}
+}
+
+// TestStalled runs a node that commits and then drops its continuation: the
+// runner reports the stall and what was left.
+func TestStalled(t *testing.T) {
+	opts := options(t, t.TempDir(), "flaky", "stall", `{"mode": "drop"}`)
+	_, err := Run(context.Background(), opts)
+	if !errors.Is(err, ErrStalled) || !strings.Contains(err.Error(), "left in the store: stall/c/a, stall/c/b") {
+		t.Errorf("Run = %v, want a stall leaving the checkpoints of a and b", err)
+	}
+}
+
+// TestOneProcess runs the parallel with room for one process, so that
+// processes of other nodes are stopped to make room.
+func TestOneProcess(t *testing.T) {
+	opts := options(t, t.TempDir(), "par", "one", `1`)
+	opts.MaxProcs = 1
+	res := run(t, opts)
+	checkStatus(t, res, rt.Succeeded, `[22, -1]`, "")
+	checkCollected(t, opts, res)
 }
 
 func TestWrongBinary(t *testing.T) {

@@ -41,7 +41,9 @@ const (
 	Add    = "Runner.Add"
 	Delete = "Runner.Delete"
 	Invoke = "Runner.Invoke"
-	Run    = "Node.Invoke" // args *rt.Envelope, reply *bool
+	// Deliver is the runner's one request: run an invocation. Args
+	// *rt.Envelope, reply *bool.
+	Deliver = "Node.Invoke"
 )
 
 // HelloArgs introduces a node process to the runner.

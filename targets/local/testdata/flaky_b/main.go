@@ -22,6 +22,7 @@ type Order struct {
 	//	crash-after-commit  exit 4 after the result is committed, on the first attempt
 	//	hang-once           sleep for an hour on the first attempt
 	//	wait-file           wait while the file at File exists
+	//	drop                commit, then return without a continuation (a protocol bug)
 	Mode string `json:"mode"`
 	File string `json:"file,omitempty"`
 	N    int    `json:"n"`
@@ -64,9 +65,12 @@ func main() {
 			}
 			var in Order
 			json.Unmarshal(x.Env.Input, &in)
-			if info, _ := unumctx.From(ctx); in.Mode == "crash-after-commit" && info.Attempt == 1 {
+			switch info, _ := unumctx.From(ctx); {
+			case in.Mode == "crash-after-commit" && info.Attempt == 1:
 				fmt.Fprintln(os.Stderr, "b: crashing after the commit")
 				os.Exit(4)
+			case in.Mode == "drop":
+				return nil
 			}
 			return x.End(ctx)
 		},

@@ -47,7 +47,7 @@ func handle(ctx context.Context, x *rt.Invocation) error {
 	}
 	switch {
 	case rt.Compare(v, rt.Path{}, rt.Gt, 1.0):
-		// when . > 1 (loop.unum:16:3)
+		// when . > 1 (loop.unum:17:4)
 		return x.Loop(ctx, "halve")
 	default:
 		return x.End(ctx)
