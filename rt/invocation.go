@@ -384,8 +384,11 @@ func (x *Invocation) startNext(ctx context.Context, scope *FanOut, parent []Fram
 		return err
 	}
 	items, err := Items(r.Output, scope.Items)
-	if err != nil || f.Index+scope.Limit >= len(items) {
-		return fmt.Errorf("unum: map items of %s changed: %v", origin, err)
+	if err != nil {
+		return fmt.Errorf("unum: map items of %s: %v", origin, err)
+	}
+	if f.Index+scope.Limit >= len(items) {
+		return fmt.Errorf("unum: map of %s has %d items, its branches say %d", origin, len(items), f.Width)
 	}
 	next := f.Index + scope.Limit
 	env := &Envelope{Version: Version, Execution: x.Env.Execution, Node: scope.Heads[0], Iter: x.Env.Iter,

@@ -57,5 +57,7 @@ func (p *Platform) expiry(d time.Duration) time.Time {
 	if d <= 0 {
 		return time.Time{}
 	}
-	return time.Now().Add(d).UTC().Truncate(time.Second)
+	// Whole seconds, as DynamoDB's TTL attribute, rounded up so that an item
+	// never expires before its lifetime.
+	return time.Now().Add(d + time.Second - 1).UTC().Truncate(time.Second)
 }

@@ -87,7 +87,7 @@ func Compile(ctx context.Context, w *ir.Workflow, mod *Module, t codegen.Target,
 	if err := os.WriteFile(filepath.Join(tmp, "go.work"), []byte(work), 0o644); err != nil {
 		return nil, err
 	}
-	cmd := exec.CommandContext(ctx, "go", "build", "-o", filepath.Join(tmp, "bin")+string(filepath.Separator), "./...")
+	cmd := exec.CommandContext(ctx, "go", "build", "-ldflags=-s -w", "-o", filepath.Join(tmp, "bin")+string(filepath.Separator), "./...")
 	cmd.Dir = gen
 	cmd.Env = append(os.Environ(), "GOWORK="+filepath.Join(tmp, "go.work"))
 	out, err := cmd.CombinedOutput()

@@ -76,6 +76,10 @@ func (r *runner) spawn(ctx context.Context, node string) (_ *process, err error)
 		return nil, err
 	}
 
+	srv := rpc.NewServer()
+	if err := srv.RegisterName("Runner", &nodeService{r: r, p: p}); err != nil {
+		return nil, err
+	}
 	p.cmd = exec.Command(bin)
 	p.cmd.ExtraFiles = child
 	p.cmd.Env = append(os.Environ(), wire.EnvVar+"="+wire.ProtocolVersion)
@@ -89,11 +93,6 @@ func (r *runner) spawn(ctx context.Context, node string) (_ *process, err error)
 		return nil, fmt.Errorf("start node %q: %w", node, err)
 	}
 	p.client = rpc.NewClient(wire.Conn{R: repR, W: reqW})
-	srv := rpc.NewServer()
-	if err := srv.RegisterName("Runner", &nodeService{r: r, p: p}); err != nil {
-		p.cmd.Process.Kill()
-		return nil, err
-	}
 	go func() {
 		srv.ServeConn(wire.Conn{R: callR, W: crW})
 		close(p.served)
@@ -113,9 +112,10 @@ func (r *runner) spawn(ctx context.Context, node string) (_ *process, err error)
 	case <-p.exited:
 		p.stop()
 		p.mu.Lock()
-		defer p.mu.Unlock()
-		if p.helloErr != nil {
-			return nil, p.helloErr
+		refused := p.helloErr
+		p.mu.Unlock()
+		if refused != nil {
+			return nil, refused
 		}
 		return nil, p.failure(fmt.Errorf("node %q (%s) exited before its handshake: %v", node, bin, p.waitErr))
 	case <-timer.C:

@@ -131,8 +131,8 @@ var ErrStalled = errors.New("execution stalled")
 // an error of Run: its Status says so. Run's errors are an instance that
 // failed every attempt (*InstanceError), a stalled execution (ErrStalled), a
 // problem with the state or the binaries, and the end of ctx, on which the
-// processes are killed and the state is kept. Result is non-nil whenever the
-// state could be opened.
+// processes are killed and the state is kept. Result is non-nil, with Stats
+// and Log, once the state file and the log are open.
 func Run(ctx context.Context, opts Options) (*Result, error) {
 	if err := opts.check(); err != nil {
 		return nil, err

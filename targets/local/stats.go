@@ -27,8 +27,8 @@ type Stats struct {
 // Counts are the work of a run, or of one node in it. A node's store calls
 // and invokes are those its processes made.
 type Counts struct {
-	// Invocations counts deliveries of an envelope to a process, each retry
-	// one more, as a FaaS platform bills them.
+	// Invocations counts attempts to deliver an envelope, each retry one
+	// more, as a FaaS platform bills them.
 	Invocations int `json:"invocations"`
 	// FailedAttempts counts the deliveries that failed: a crash, a broken
 	// pipe, a timeout, or an error from the node's handler.
@@ -53,7 +53,8 @@ type Counts struct {
 	// Create items and the items of their conflicts, Add members and the
 	// sets Add returns).
 	Bytes int64 `json:"bytes"`
-	// BusyMS is the time spent in deliveries, in milliseconds.
+	// BusyMS is the time spent in deliveries, in milliseconds, starting
+	// processes included.
 	BusyMS int64 `json:"busy_ms"`
 }
 

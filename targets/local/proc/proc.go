@@ -73,6 +73,7 @@ func pipes() (map[int]*os.File, error) {
 		syscall.CloseOnExec(fd)
 		files[fd] = f
 	}
+	os.Unsetenv(wire.EnvVar) // not for programs the user function runs
 	return files, nil
 }
 
