@@ -56,10 +56,10 @@ func (x *Invocation) Instance() string { return x.instance }
 func (x *Invocation) Call(ctx context.Context, fn UserFunc) (*Result, error) {
 	env := x.Env
 	x.entry = env.Node == x.Node.Start && len(env.Frames) == 0 && env.Iter == 0 && env.Pred == ""
-	keys := []string{x.key}
+	status := StatusKey(env.Execution)
+	keys := []string{x.key, status}
 	switch {
 	case x.entry:
-		keys = append(keys, StatusKey(env.Execution))
 	case env.Pred != "":
 		keys = append(keys, env.Pred)
 	default:
@@ -76,20 +76,26 @@ func (x *Invocation) Call(ctx context.Context, fn UserFunc) (*Result, error) {
 	if env.Join {
 		x.collect = x.joinCollect(got[env.Pred])
 	}
+	if _, ended := got[status]; ended {
+		// The execution has ended, so this is a late duplicate, or a re-run
+		// it set off, or the retry of the instance that ended it: collect
+		// what the execution's end and the re-run may have left, and stop.
+		return nil, x.cleanup(ctx, x.key, CheckpointKey(env.Execution, x.Node.Start))
+	}
 	if it, ok := got[x.key]; ok {
 		return x.setResult(it.Value)
 	}
-	if x.entry {
-		if _, done := got[StatusKey(env.Execution)]; done {
-			return nil, nil // the execution has ended: a late duplicate of its start
-		}
-	} else if _, live := got[env.Pred]; !live {
+	if _, live := got[env.Pred]; !live && !x.entry {
 		return nil, nil // ran and collected: a late duplicate
 	}
 
 	res := &Result{}
 	input, failure, err := x.input(ctx, got)
 	switch {
+	case errors.Is(err, errIncomplete):
+		// The set was collected by the join and re-created by a late re-run
+		// of the fan-out; the branch that completes it invokes the join again.
+		return nil, nil
 	case err != nil:
 		return nil, err
 	case failure != nil:
@@ -178,7 +184,7 @@ func (x *Invocation) joinInput(ctx context.Context, set Item) (json.RawMessage, 
 		return nil, nil, err
 	}
 	if len(ms) != meta.N {
-		return nil, nil, fmt.Errorf("unum: fan-in set %s has %d of %d branches", set.Key, len(ms), meta.N)
+		return nil, nil, fmt.Errorf("%w: %s has %d of %d branches", errIncomplete, set.Key, len(ms), meta.N)
 	}
 	var keys []string
 	for _, m := range ms {
@@ -237,6 +243,9 @@ func (x *Invocation) joinCollect(set Item) []string {
 	}
 	return keys
 }
+
+// errIncomplete is a fan-in set that does not yet name every branch.
+var errIncomplete = errors.New("unum: incomplete fan-in set")
 
 // Goto continues with node next in the same scope, passing the output.
 func (x *Invocation) Goto(ctx context.Context, next string) error {
