@@ -19,8 +19,8 @@ func Check(w *Workflow) diag.List {
 	if len(c.errs) == 0 {
 		c.scopes()
 	}
-	if len(c.errs) == 0 {
-		c.loops()
+	if len(c.errs) == c.unreachable {
+		c.loops() // over the reachable nodes, even if some are unreachable
 	}
 	c.errs.Sort()
 	return c.errs
@@ -31,6 +31,9 @@ type checker struct {
 	byName map[string]*Node
 	names_ []string
 	errs   diag.List
+	// unreachable counts the errors about unreachable nodes, which leave
+	// the rest of the graph fit for the loop checks.
+	unreachable int
 }
 
 func (c *checker) names() {
@@ -309,6 +312,7 @@ func (c *checker) scopes() {
 	for _, n := range c.w.Nodes {
 		if n.Scope == nil && c.byName[n.Name] == n {
 			c.errs.Add(n.Pos, "node %q is unreachable from the start", n.Name)
+			c.unreachable++
 		}
 	}
 }
