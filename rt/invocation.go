@@ -103,7 +103,9 @@ func (x *Invocation) Call(ctx context.Context, fn UserFunc) (*Result, error) {
 	case fn == nil:
 		res.Output = input
 	default:
+		x.p.fault(FaultBeforeCall, env, 0)
 		out, err := fn(ctx, input)
+		x.p.fault(FaultAfterCall, env, 0)
 		if err != nil {
 			res.Failure = FailureOf(err)
 		} else {
@@ -118,6 +120,7 @@ func (x *Invocation) Call(ctx context.Context, fn UserFunc) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	x.p.fault(FaultAfterCommit, env, 0)
 	if existing != nil {
 		return x.setResult(existing.Value)
 	}
@@ -269,6 +272,7 @@ func (x *Invocation) send(ctx context.Context, next string, iter int, frames []F
 	if !x.entry {
 		env.Collect = []string{x.key}
 	}
+	x.p.fault(FaultInvoke, x.Env, 0)
 	if err := x.p.Invoker.Invoke(ctx, env); err != nil {
 		return err
 	}
@@ -290,6 +294,7 @@ func (x *Invocation) cleanup(ctx context.Context, extra ...string) error {
 	if len(keys) == 0 {
 		return nil
 	}
+	x.p.fault(FaultBeforeCollect, x.Env, 0)
 	return x.p.Store.Delete(ctx, keys...)
 }
 
@@ -355,6 +360,7 @@ func (x *Invocation) endBranch(ctx context.Context, m string) error {
 		// The join has run and collected the set: this is a late rerun.
 		return x.cleanup(ctx, x.key)
 	}
+	x.p.fault(FaultAfterJoinAdd, env, 0)
 	if scope.Map && scope.Limit > 0 && f.Index+scope.Limit < f.Width {
 		if err := x.startNext(ctx, scope, parent, origin, f); err != nil {
 			return err
@@ -369,6 +375,7 @@ func (x *Invocation) endBranch(ctx context.Context, m string) error {
 	if len(done) == f.Width {
 		join := &Envelope{Version: Version, Execution: env.Execution, Node: scope.Join, Iter: env.Iter,
 			Frames: parent, Ref: setKey, Pred: setKey, Join: true}
+		x.p.fault(FaultInvoke, env, 0)
 		if err := x.p.Invoker.Invoke(ctx, join); err != nil {
 			return err
 		}
@@ -403,6 +410,7 @@ func (x *Invocation) startNext(ctx context.Context, scope *FanOut, parent []Fram
 	env := &Envelope{Version: Version, Execution: x.Env.Execution, Node: scope.Heads[0], Iter: x.Env.Iter,
 		Frames: append(parent, Frame{Origin: scope.Origin, Index: next, Width: f.Width}),
 		Input:  items[next], Pred: okey}
+	x.p.fault(FaultInvoke, x.Env, 1)
 	return x.p.Invoker.Invoke(ctx, env)
 }
 
@@ -432,6 +440,7 @@ func (x *Invocation) FanOut(ctx context.Context, f *FanOut) error {
 	if n == 0 {
 		join := &Envelope{Version: Version, Execution: env.Execution, Node: f.Join, Iter: env.Iter,
 			Frames: cloneFrames(env.Frames), Ref: setKey, Pred: setKey, Join: true}
+		x.p.fault(FaultInvoke, env, 0)
 		if err := x.p.Invoker.Invoke(ctx, join); err != nil {
 			return err
 		}
@@ -472,11 +481,12 @@ func (x *Invocation) invokeAll(ctx context.Context, envs []*Envelope) error {
 	var mu sync.Mutex
 	var errs []error
 	var wg sync.WaitGroup
-	for _, e := range envs {
+	for i, e := range envs {
 		sem <- struct{}{}
 		wg.Add(1)
 		go func() {
 			defer func() { <-sem; wg.Done() }()
+			x.p.fault(FaultInvoke, x.Env, i)
 			if err := x.p.Invoker.Invoke(ctx, e); err != nil {
 				mu.Lock()
 				errs = append(errs, err)

@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -356,7 +357,9 @@ func TestInstanceNames(t *testing.T) {
 	}
 }
 
-func TestLoopAndParallelUnderDuplicates(t *testing.T) {
+// loopParallel loops a node five times, then runs a parallel of a three-node
+// chain and a single node.
+func loopParallel() workflow {
 	w := workflow{}
 	fan := &rt.FanOut{Origin: "p", Join: "j", Heads: []string{"x1", "y1"}}
 	node(w, &rt.Node{Ident: "step", Start: "step", Handle: func(ctx context.Context, x *rt.Invocation) error {
@@ -403,6 +406,11 @@ func TestLoopAndParallelUnderDuplicates(t *testing.T) {
 		}
 		return x.End(ctx)
 	}})
+	return w
+}
+
+func TestLoopAndParallelUnderDuplicates(t *testing.T) {
+	w := loopParallel()
 	for seed := range int64(300) {
 		st, store := execute(t, w, "step", "0", seed, 0.3)
 		if st.State != rt.Succeeded || string(st.Output) != "[35,1005]" {
@@ -410,4 +418,138 @@ func TestLoopAndParallelUnderDuplicates(t *testing.T) {
 		}
 		assertClean(t, store)
 	}
+}
+
+// crashing wraps a store and an invoker for one delivery: after Fault
+// decides to crash, the delivery's process is dead, so none of its later
+// requests take effect.
+type crashing struct {
+	store   rt.Store
+	invoker rt.Invoker
+	dead    atomic.Bool
+}
+
+var errCrashed = errors.New("process crashed")
+
+func (c *crashing) Get(ctx context.Context, keys ...string) (map[string]rt.Item, error) {
+	if c.dead.Load() {
+		return nil, errCrashed
+	}
+	return c.store.Get(ctx, keys...)
+}
+
+func (c *crashing) Create(ctx context.Context, it rt.Item) (*rt.Item, error) {
+	if c.dead.Load() {
+		return nil, errCrashed
+	}
+	return c.store.Create(ctx, it)
+}
+
+func (c *crashing) Add(ctx context.Context, key, member string) ([]string, bool, error) {
+	if c.dead.Load() {
+		return nil, false, errCrashed
+	}
+	return c.store.Add(ctx, key, member)
+}
+
+func (c *crashing) Delete(ctx context.Context, keys ...string) error {
+	if c.dead.Load() {
+		return errCrashed
+	}
+	return c.store.Delete(ctx, keys...)
+}
+
+func (c *crashing) Invoke(ctx context.Context, env *rt.Envelope) error {
+	if c.dead.Load() {
+		return errCrashed
+	}
+	return c.invoker.Invoke(ctx, env)
+}
+
+// executeWithCrashes runs a workflow where every delivery may crash at any
+// fault point and envelopes may be delivered twice, in a random order.
+func executeWithCrashes(t *testing.T, wf workflow, start, input string, seed int64) (*rt.Status, *memStore, map[string]int) {
+	t.Helper()
+	store := newMemStore()
+	pl := &platform{}
+	rng := rand.New(rand.NewSource(seed))
+	points := map[string]int{}
+	pl.Invoke(context.Background(), &rt.Envelope{Version: rt.Version, Execution: "e1", Node: start, Input: json.RawMessage(input)})
+	for steps := 0; len(pl.queue) > 0; steps++ {
+		if steps > 20000 {
+			t.Fatalf("seed %d: workflow does not finish", seed)
+		}
+		i := rng.Intn(len(pl.queue))
+		env := pl.queue[i]
+		pl.queue = append(pl.queue[:i], pl.queue[i+1:]...)
+		if rng.Float64() < 0.15 {
+			pl.queue = append(pl.queue, env)
+		}
+		env.Attempt++
+		c := &crashing{store: store, invoker: pl}
+		var mu sync.Mutex
+		crashAt := rng.Float64() * 0.6 // how eager this delivery is to crash
+		p := &rt.Platform{Store: c, Invoker: c, FanOutConcurrency: 2, Fault: func(point string, _ *rt.Envelope, _ int) {
+			mu.Lock()
+			defer mu.Unlock()
+			if env.Attempt < 6 && !c.dead.Load() && rng.Float64() < crashAt {
+				points[point]++
+				c.dead.Store(true)
+			}
+		}}
+		if err := rt.Handle(context.Background(), wf[env.Node], p, env); err != nil || c.dead.Load() {
+			if env.Attempt > 20 {
+				t.Fatalf("seed %d: %s: %v", seed, env.Instance(), err)
+			}
+			pl.queue = append(pl.queue, env)
+		}
+	}
+	got, _ := store.Get(context.Background(), rt.StatusKey("e1"))
+	var st rt.Status
+	if err := json.Unmarshal(got[rt.StatusKey("e1")].Value, &st); err != nil {
+		t.Fatalf("seed %d: no status; store holds %v", seed, store.keys())
+	}
+	return &st, store, points
+}
+
+// TestCrashAtEveryFaultPoint sweeps seeded schedules of crashes at every
+// point the protocol names, with duplicates and random order, over a chain,
+// a bounded map and a loop around a parallel.
+func TestCrashAtEveryFaultPoint(t *testing.T) {
+	points := map[string]int{}
+	count := func(p map[string]int) {
+		for k, v := range p {
+			points[k] += v
+		}
+	}
+	for seed := range int64(200) {
+		st, store, p := executeWithCrashes(t, mapWorkflow(2), "a", `{"xs":[1,2,3,4,5]}`, seed)
+		count(p)
+		if st.State != rt.Succeeded || string(st.Output) != "515" {
+			t.Fatalf("map, seed %d: %+v", seed, st)
+		}
+		assertClean(t, store)
+	}
+	for seed := range int64(200) {
+		st, store, p := executeWithCrashes(t, loopParallel(), "step", "0", seed)
+		count(p)
+		if st.State != rt.Succeeded || string(st.Output) != "[35,1005]" {
+			t.Fatalf("loop and parallel, seed %d: %+v", seed, st)
+		}
+		assertClean(t, store)
+	}
+	for seed := range int64(200) {
+		st, store, p := executeWithCrashes(t, mapWorkflow(0), "a", `{"xs":[]}`, seed)
+		count(p)
+		if st.State != rt.Succeeded || string(st.Output) != "0" {
+			t.Fatalf("empty map, seed %d: %+v", seed, st)
+		}
+		assertClean(t, store)
+	}
+	for _, p := range []string{rt.FaultBeforeCall, rt.FaultAfterCall, rt.FaultAfterCommit, rt.FaultInvoke, rt.FaultAfterJoinAdd, rt.FaultBeforeCollect} {
+		if points[p] == 0 {
+			t.Errorf("no schedule crashed at %s", p)
+		}
+	}
+	t.Logf("crashes by point: %v", points)
 }

@@ -51,6 +51,27 @@ type Platform struct {
 	InlineLimit int
 	// FanOutConcurrency bounds concurrent Invoke calls of one fan-out.
 	FanOutConcurrency int
+	// Fault, when set, is called at every point where a crash matters to the
+	// protocol (see the Fault constants), with the envelope being handled and,
+	// for FaultInvoke, the index of the invocation about to be sent. Fault
+	// injection (the local target's chaos mode) kills the process there.
+	Fault func(point string, env *Envelope, step int)
+}
+
+// The points at which Platform.Fault is called.
+const (
+	FaultBeforeCall    = "before-call"    // the pre-check found work to do; the user function has not run
+	FaultAfterCall     = "after-call"     // the user function returned; nothing is committed
+	FaultAfterCommit   = "after-commit"   // the checkpoint is committed (or lost to another run)
+	FaultInvoke        = "invoke"         // before each invocation of a successor or branch
+	FaultAfterJoinAdd  = "after-join-add" // the branch's outcome is in the fan-in set
+	FaultBeforeCollect = "before-collect" // the continuation is done; nothing is deleted yet
+)
+
+func (p *Platform) fault(point string, env *Envelope, step int) {
+	if p.Fault != nil {
+		p.Fault(point, env, step)
+	}
 }
 
 func (p *Platform) expiry(d time.Duration) time.Time {
