@@ -44,6 +44,7 @@ one that was interrupted, it resumes it.`,
 			&cli.StringFlag{Name: "stats", Usage: "write a JSON summary of the run's invocations and store requests to `FILE`"},
 			&cli.BoolFlag{Name: "fresh", Usage: "start a new process for every invocation instead of reusing warm ones"},
 			&cli.IntFlag{Name: "procs", Usage: "most node processes alive at once (default 2*GOMAXPROCS+2)"},
+			&cli.Int64Flag{Name: "chaos", Usage: "inject faults from the schedule of `SEED`: killed processes, duplicate and reordered deliveries, failed store requests"},
 		},
 		Action: runAction,
 	}
@@ -92,6 +93,7 @@ func runAction(c *cli.Context) error {
 		Input:     input,
 		Fresh:     c.Bool("fresh"),
 		MaxProcs:  c.Int("procs"),
+		Chaos:     chaos(c),
 	})
 	if res != nil && c.String("stats") != "" {
 		if werr := writeStats(c.String("stats"), name, res); werr != nil && err == nil {
@@ -165,4 +167,11 @@ func writeStats(path, execution string, res *local.Result) error {
 		return err
 	}
 	return os.WriteFile(path, append(data, '\n'), 0o644)
+}
+
+func chaos(c *cli.Context) *local.Chaos {
+	if !c.IsSet("chaos") {
+		return nil
+	}
+	return local.DefaultChaos(c.Int64("chaos"))
 }

@@ -28,7 +28,8 @@ type process struct {
 	stderr *output
 
 	mu       sync.Mutex
-	current  string // the instance being run, for log prefixes
+	current  string       // the instance being run, for log prefixes
+	env      *rt.Envelope // the envelope being run
 	hello    chan struct{}
 	helloErr error // why the handshake was refused
 
@@ -176,7 +177,7 @@ func (p *process) greet(r *runner, h wire.HelloArgs) error {
 // reports whether the process can serve another invocation.
 func (p *process) invoke(ctx context.Context, env *rt.Envelope, timeout time.Duration) (reusable bool, err error) {
 	p.mu.Lock()
-	p.current = env.Instance()
+	p.current, p.env = env.Instance(), env
 	p.mu.Unlock()
 	p.stderr.reset()
 
@@ -244,4 +245,11 @@ func (p *process) stop() {
 		}
 		<-p.served
 	})
+}
+
+// running returns the envelope the process is running.
+func (p *process) running() *rt.Envelope {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.env
 }

@@ -46,6 +46,9 @@ type Options struct {
 	StatusTTL         time.Duration
 	InlineLimit       int
 	FanOutConcurrency int
+
+	// Chaos, when set, injects faults from a seeded schedule; see Chaos.
+	Chaos *Chaos
 }
 
 func (o *Options) check() error {
@@ -154,8 +157,9 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	defer log.Close()
 
 	r := &runner{opts: opts, store: store, log: log, wake: make(chan struct{}, 1),
-		settings: wire.Settings{CheckpointTTL: opts.CheckpointTTL, StatusTTL: opts.StatusTTL,
-			InlineLimit: opts.InlineLimit, FanOutConcurrency: opts.FanOutConcurrency}}
+		chaos: newChaos(opts.Chaos, opts.Attempts)}
+	r.settings = r.chaos.settings(wire.Settings{CheckpointTTL: opts.CheckpointTTL, StatusTTL: opts.StatusTTL,
+		InlineLimit: opts.InlineLimit, FanOutConcurrency: opts.FanOutConcurrency})
 	r.pool = newPool(r, opts.MaxProcs, opts.Fresh)
 	res := &Result{Log: log.path}
 	finish := func(err error) (*Result, error) {
@@ -220,6 +224,7 @@ type runner struct {
 	pool     *pool
 	settings wire.Settings
 	counts   counter
+	chaos    *chaos // nil without Options.Chaos
 
 	mu    sync.Mutex
 	ready []*entry // queued and due for delivery, oldest first
@@ -239,6 +244,22 @@ func (r *runner) accept(env *rt.Envelope) error {
 	r.ready = append(r.ready, e)
 	r.mu.Unlock()
 	r.signal()
+	if delay, ok := r.chaos.duplicate(env); ok {
+		dup, err := r.store.enqueue(env)
+		if err != nil {
+			return err
+		}
+		r.mu.Lock()
+		r.owed++
+		r.mu.Unlock()
+		r.log.note("chaos: %s will be delivered again in %v", env.Instance(), delay.Round(time.Millisecond))
+		time.AfterFunc(delay, func() {
+			r.mu.Lock()
+			r.ready = append(r.ready, dup)
+			r.mu.Unlock()
+			r.signal()
+		})
+	}
 	return nil
 }
 
@@ -261,8 +282,9 @@ func (r *runner) next(ctx context.Context) *entry {
 			return nil
 		}
 		if len(r.ready) > 0 {
-			e := r.ready[0]
-			r.ready = r.ready[1:]
+			i := r.chaos.pick(len(r.ready))
+			e := r.ready[i]
+			r.ready = append(r.ready[:i], r.ready[i+1:]...)
 			r.mu.Unlock()
 			return e
 		}

@@ -19,6 +19,23 @@ type nodeService struct {
 
 func (s *nodeService) count(f func(*Counts)) { s.r.counts.count(s.p.node, f) }
 
+// fault applies the chaos schedule to one store request: op runs unless the
+// request fails before taking effect, and a failure after it is reported as
+// the request's error.
+func (s *nodeService) fault(op func() error) error {
+	before, after := s.r.chaos.storeFault(s.p.running())
+	if before {
+		return errInjected
+	}
+	if err := op(); err != nil {
+		return err
+	}
+	if after {
+		return errInjected
+	}
+	return nil
+}
+
 // Hello checks the handshake and returns the platform settings.
 func (s *nodeService) Hello(h wire.HelloArgs, set *wire.Settings) error {
 	if err := s.p.greet(s.r, h); err != nil {
@@ -30,7 +47,11 @@ func (s *nodeService) Hello(h wire.HelloArgs, set *wire.Settings) error {
 
 // Get is rt.Store.Get.
 func (s *nodeService) Get(a wire.Keys, reply *wire.Items) error {
-	got, err := s.r.store.Get(context.Background(), a.Keys...)
+	var got map[string]rt.Item
+	err := s.fault(func() (err error) {
+		got, err = s.r.store.Get(context.Background(), a.Keys...)
+		return err
+	})
 	if err != nil {
 		return err
 	}
@@ -47,7 +68,11 @@ func (s *nodeService) Get(a wire.Keys, reply *wire.Items) error {
 
 // Create is rt.Store.Create.
 func (s *nodeService) Create(it rt.Item, reply *wire.Existing) error {
-	existing, err := s.r.store.Create(context.Background(), it)
+	var existing *rt.Item
+	err := s.fault(func() (err error) {
+		existing, err = s.r.store.Create(context.Background(), it)
+		return err
+	})
 	if err != nil {
 		return err
 	}
@@ -66,7 +91,12 @@ func (s *nodeService) Create(it rt.Item, reply *wire.Existing) error {
 
 // Add is rt.Store.Add.
 func (s *nodeService) Add(a wire.AddArgs, reply *wire.AddReply) error {
-	set, ok, err := s.r.store.Add(context.Background(), a.Key, a.Member)
+	var set []string
+	var ok bool
+	err := s.fault(func() (err error) {
+		set, ok, err = s.r.store.Add(context.Background(), a.Key, a.Member)
+		return err
+	})
 	if err != nil {
 		return err
 	}
@@ -80,7 +110,11 @@ func (s *nodeService) Add(a wire.AddArgs, reply *wire.AddReply) error {
 
 // Delete is rt.Store.Delete.
 func (s *nodeService) Delete(a wire.Keys, ok *bool) error {
-	n, err := s.r.store.remove(a.Keys)
+	var n int
+	err := s.fault(func() (err error) {
+		n, err = s.r.store.remove(a.Keys)
+		return err
+	})
 	if err != nil {
 		return err
 	}

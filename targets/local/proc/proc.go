@@ -42,6 +42,16 @@ func run(node *rt.Node, stderr io.Writer) int {
 		InlineLimit:       set.InlineLimit,
 		FanOutConcurrency: set.FanOutConcurrency,
 	}
+	if set.Kill > 0 {
+		p.Fault = func(point string, env *rt.Envelope, step int) {
+			if env.Attempt < set.LastAttempt && wire.Roll(set.KillSeed, "kill", env.Execution, env.Instance(), env.Ref, point, step, env.Attempt) < set.Kill {
+				// Chaos mode: die here, as a crashed function would, with
+				// nothing flushed and no reply.
+				syscall.Kill(os.Getpid(), syscall.SIGKILL)
+				select {}
+			}
+		}
+	}
 	srv := rpc.NewServer()
 	if err := srv.RegisterName("Node", &service{node: node, p: p}); err != nil {
 		fmt.Fprintf(stderr, "%s: %v\n", os.Args[0], err)

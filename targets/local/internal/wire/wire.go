@@ -2,6 +2,8 @@ package wire
 
 import (
 	"errors"
+	"fmt"
+	"hash/fnv"
 	"os"
 	"time"
 
@@ -45,6 +47,24 @@ type Settings struct {
 	StatusTTL         time.Duration
 	InlineLimit       int
 	FanOutConcurrency int
+	// Kill, when above zero, is the chance that the node kills its own
+	// process at each of rt's fault points, decided by Roll from KillSeed,
+	// in every attempt before the LastAttempt.
+	Kill        float64
+	KillSeed    int64
+	LastAttempt int
+}
+
+// Roll returns a number in [0, 1) determined by seed and the parts: the
+// decisions of a chaos schedule, the same on both sides of the pipes and in
+// every run with the same seed.
+func Roll(seed int64, parts ...any) float64 {
+	h := fnv.New64a()
+	fmt.Fprint(h, seed)
+	for _, p := range parts {
+		fmt.Fprintf(h, "\x00%v", p)
+	}
+	return float64(h.Sum64()>>11) / (1 << 53)
 }
 
 // Keys are the arguments of Get and Delete.

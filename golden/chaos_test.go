@@ -1,0 +1,71 @@
+package golden
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/unumc/unumc/internal/runtest"
+	"github.com/unumc/unumc/targets/local"
+)
+
+// chaosRuns is how many fault schedules each case of each pattern sweeps:
+// UNUMC_CHAOS_RUNS, or a few in a normal test run ('make chaos' sets more).
+func chaosRuns() int {
+	if n, err := strconv.Atoi(os.Getenv("UNUMC_CHAOS_RUNS")); err == nil && n > 0 {
+		return n
+	}
+	return 4
+}
+
+// TestChaos runs every golden case under seeded fault schedules — processes
+// killed at every fault point of the protocol, duplicate and reordered
+// deliveries, failed store requests — and checks that each run ends as the
+// fault-free run does, with nothing left in the store but the status record.
+func TestChaos(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs generated programs")
+	}
+	runs := chaosRuns()
+	total, faults := 0, 0
+	for _, wf := range cases(t) {
+		name := filepath.Base(filepath.Dir(wf))
+		t.Run(name, func(t *testing.T) {
+			ctx := context.Background()
+			w, bins := runtest.Compile(ctx, t, wf)
+			bundled, err := runtest.Load(wf)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for seed := 1; seed <= runs; seed++ {
+				// Each seed runs one of the case's inputs, in turn.
+				c := bundled[(seed-1)%len(bundled)]
+				res, err := local.Run(ctx, local.Options{
+					StateDir:  t.TempDir(),
+					Workflow:  w.Name,
+					Binaries:  bins.Paths,
+					Start:     w.Node(w.Start).Ident,
+					Execution: fmt.Sprintf("chaos-%d", seed),
+					Input:     c.Input,
+					Backoff:   5 * time.Millisecond,
+					Chaos:     local.DefaultChaos(int64(seed)),
+				})
+				if err != nil {
+					t.Fatalf("seed %d, case %s: %v (log %s)", seed, c.Name, err, res.Log)
+				}
+				runtest.Check(t, c, res.Status)
+				if res.Stats.ItemsLeft != 1 || res.Stats.StatusItems != 1 {
+					t.Errorf("seed %d, case %s: %d items left, %d status records; want the status record only",
+						seed, c.Name, res.Stats.ItemsLeft, res.Stats.StatusItems)
+				}
+				total++
+				faults += res.Stats.FailedAttempts
+			}
+		})
+	}
+	t.Logf("%d fault schedules, %d failed attempts injected or caused", total, faults)
+}
