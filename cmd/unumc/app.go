@@ -51,6 +51,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			checkCommand(),
 			fmtCommand(),
 			graphCommand(),
+			statusCommand(),
 		},
 		OnUsageError: func(_ *cli.Context, err error, _ bool) error { return &usageError{err.Error()} },
 	}

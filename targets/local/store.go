@@ -42,6 +42,9 @@ func StorePath(stateDir, workflow string) string {
 	return filepath.Join(stateDir, workflow+".db")
 }
 
+// errInUse is a state file locked by another runner.
+var errInUse = errors.New("in use by another unumc run")
+
 // OpenStore opens the state file at path, creating it and its directory if
 // needed. bbolt locks the file: a second runner on the same workflow waits
 // briefly and then fails rather than share it.
@@ -51,7 +54,7 @@ func OpenStore(path string) (*Store, error) {
 	}
 	db, err := bolt.Open(path, 0o644, &bolt.Options{Timeout: 2 * time.Second})
 	if errors.Is(err, bolt.ErrTimeout) {
-		return nil, fmt.Errorf("state %s is in use by another unumc run", path)
+		return nil, fmt.Errorf("state %s: %w", path, errInUse)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("open state %s: %w", path, err)
