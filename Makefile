@@ -1,7 +1,7 @@
 # unumc — see README.md.
 GO ?= go
 
-.PHONY: all test golden lint fuzz build clean
+.PHONY: all test golden lint fuzz chaos build clean
 
 all: lint test
 
@@ -16,6 +16,10 @@ golden:
 lint:
 	$(GO) vet ./...
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+
+# At least 1,000 fault schedules for every pattern of the golden cases.
+chaos:
+	UNUMC_CHAOS_RUNS=$${UNUMC_CHAOS_RUNS:-1000} $(GO) test ./golden -run TestChaos -count=1 -timeout 6h -v
 
 fuzz:
 	$(GO) test -run XXX -fuzz FuzzParse -fuzztime 60s ./lang/
