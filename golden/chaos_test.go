@@ -34,6 +34,9 @@ func TestChaos(t *testing.T) {
 	total, faults := 0, 0
 	for _, wf := range cases(t) {
 		name := filepath.Base(filepath.Dir(wf))
+		if only := os.Getenv("UNUMC_CHAOS_CASE"); only != "" && only != name {
+			continue
+		}
 		t.Run(name, func(t *testing.T) {
 			ctx := context.Background()
 			w, bins := runtest.Compile(ctx, t, wf)
@@ -44,8 +47,9 @@ func TestChaos(t *testing.T) {
 			for seed := 1; seed <= runs; seed++ {
 				// Each seed runs one of the case's inputs, in turn.
 				c := bundled[(seed-1)%len(bundled)]
+				state := t.TempDir()
 				res, err := local.Run(ctx, local.Options{
-					StateDir:  t.TempDir(),
+					StateDir:  state,
 					Workflow:  w.Name,
 					Binaries:  bins.Paths,
 					Start:     w.Node(w.Start).Ident,
@@ -59,8 +63,8 @@ func TestChaos(t *testing.T) {
 				}
 				runtest.Check(t, c, res.Status)
 				if res.Stats.ItemsLeft != 1 || res.Stats.StatusItems != 1 {
-					t.Errorf("seed %d, case %s: %d items left, %d status records; want the status record only",
-						seed, c.Name, res.Stats.ItemsLeft, res.Stats.StatusItems)
+					t.Errorf("seed %d, case %s: %d items left, %d status records; want the status record only: %v (log %s)",
+						seed, c.Name, res.Stats.ItemsLeft, res.Stats.StatusItems, leftovers(t, state, w.Name), res.Log)
 				}
 				total++
 				faults += res.Stats.FailedAttempts
@@ -68,4 +72,22 @@ func TestChaos(t *testing.T) {
 		})
 	}
 	t.Logf("%d fault schedules, %d failed attempts injected or caused", total, faults)
+}
+
+// leftovers lists the keys left in a run's state.
+func leftovers(t *testing.T, state, workflow string) []string {
+	s, err := local.OpenStore(local.StorePath(state, workflow))
+	if err != nil {
+		return []string{err.Error()}
+	}
+	defer s.Close()
+	items, err := s.List("")
+	if err != nil {
+		return []string{err.Error()}
+	}
+	var keys []string
+	for _, it := range items {
+		keys = append(keys, it.Key)
+	}
+	return keys
 }

@@ -80,7 +80,7 @@ func (x *Invocation) Call(ctx context.Context, fn UserFunc) (*Result, error) {
 		// The execution has ended, so this is a late duplicate, or a re-run
 		// it set off, or the retry of the instance that ended it: collect
 		// what the execution's end and the re-run may have left, and stop.
-		return nil, x.cleanup(ctx, x.key, CheckpointKey(env.Execution, x.Node.Start))
+		return nil, x.collectAfterEnd(ctx)
 	}
 	if it, ok := got[x.key]; ok {
 		return x.setResult(it.Value)
@@ -245,6 +245,42 @@ func (x *Invocation) joinCollect(set Item) []string {
 		}
 	}
 	return keys
+}
+
+// collectAfterEnd deletes what may be left when an instance runs after the
+// end of its execution. Such a run is a late duplicate, or part of a re-run
+// a duplicate set off before the end, whose records nothing else will
+// collect: its own checkpoint and fan-in set, the sender's checkpoint
+// (Pred), the records its envelope lists, the entry checkpoint, and every
+// fan-out it runs in — origin checkpoint and set — with the branch results
+// each set names. All of it is dead once the execution has ended. This path
+// is rare, so the extra read of the sets is only paid here.
+func (x *Invocation) collectAfterEnd(ctx context.Context) error {
+	env := x.Env
+	exec := env.Execution
+	keys := []string{x.key, CheckpointKey(exec, x.Node.Start)}
+	if env.Pred != "" {
+		keys = append(keys, env.Pred)
+	}
+	sets := []string{JoinKey(exec, x.instance)}
+	for d := range env.Frames {
+		origin := instance(env.Frames[d].Origin, env.Iter, env.Frames[:d])
+		keys = append(keys, CheckpointKey(exec, origin))
+		sets = append(sets, JoinKey(exec, origin))
+	}
+	got, err := x.p.Store.Get(ctx, sets...)
+	if err != nil {
+		return err
+	}
+	for _, set := range got {
+		keys = append(keys, set.Key)
+		if ms, err := x.members(set); err == nil {
+			for _, m := range ms {
+				keys = append(keys, m.key)
+			}
+		}
+	}
+	return x.cleanup(ctx, keys...)
 }
 
 // errIncomplete is a fan-in set that does not yet name every branch.

@@ -442,7 +442,9 @@ func (c *crashing) Create(ctx context.Context, it rt.Item) (*rt.Item, error) {
 	if c.dead.Load() {
 		return nil, errCrashed
 	}
-	return c.store.Create(ctx, it)
+	ex, err := c.store.Create(ctx, it)
+	trace("  create %s existing=%v", it.Key, ex != nil)
+	return ex, err
 }
 
 func (c *crashing) Add(ctx context.Context, key, member string) ([]string, bool, error) {
@@ -456,7 +458,18 @@ func (c *crashing) Delete(ctx context.Context, keys ...string) error {
 	if c.dead.Load() {
 		return errCrashed
 	}
+	trace("  delete %v", keys)
 	return c.store.Delete(ctx, keys...)
+}
+
+// traceLog, when a test sets it, records the deliveries and writes of
+// executeWithCrashes, to explain a failing schedule.
+var traceLog *[]string
+
+func trace(format string, args ...any) {
+	if traceLog != nil {
+		*traceLog = append(*traceLog, fmt.Sprintf(format, args...))
+	}
 }
 
 func (c *crashing) Invoke(ctx context.Context, env *rt.Envelope) error {
@@ -486,6 +499,7 @@ func executeWithCrashes(t *testing.T, wf workflow, start, input string, seed int
 			pl.queue = append(pl.queue, env)
 		}
 		env.Attempt++
+		trace("deliver %s attempt %d pred %s", env.Instance(), env.Attempt, env.Pred)
 		c := &crashing{store: store, invoker: pl}
 		var mu sync.Mutex
 		crashAt := rng.Float64() * 0.6 // how eager this delivery is to crash
@@ -493,6 +507,7 @@ func executeWithCrashes(t *testing.T, wf workflow, start, input string, seed int
 			mu.Lock()
 			defer mu.Unlock()
 			if env.Attempt < 6 && !c.dead.Load() && rng.Float64() < crashAt {
+				trace("  crash at %s", point)
 				points[point]++
 				c.dead.Store(true)
 			}
@@ -522,7 +537,7 @@ func TestCrashAtEveryFaultPoint(t *testing.T) {
 			points[k] += v
 		}
 	}
-	for seed := range int64(200) {
+	for seed := range int64(400) {
 		st, store, p := executeWithCrashes(t, mapWorkflow(2), "a", `{"xs":[1,2,3,4,5]}`, seed)
 		count(p)
 		if st.State != rt.Succeeded || string(st.Output) != "515" {
@@ -530,7 +545,7 @@ func TestCrashAtEveryFaultPoint(t *testing.T) {
 		}
 		assertClean(t, store)
 	}
-	for seed := range int64(200) {
+	for seed := range int64(400) {
 		st, store, p := executeWithCrashes(t, loopParallel(), "step", "0", seed)
 		count(p)
 		if st.State != rt.Succeeded || string(st.Output) != "[35,1005]" {
@@ -538,7 +553,7 @@ func TestCrashAtEveryFaultPoint(t *testing.T) {
 		}
 		assertClean(t, store)
 	}
-	for seed := range int64(200) {
+	for seed := range int64(400) {
 		st, store, p := executeWithCrashes(t, mapWorkflow(0), "a", `{"xs":[]}`, seed)
 		count(p)
 		if st.State != rt.Succeeded || string(st.Output) != "0" {
@@ -552,4 +567,50 @@ func TestCrashAtEveryFaultPoint(t *testing.T) {
 		}
 	}
 	t.Logf("crashes by point: %v", points)
+}
+
+// nested is a map of parallels whose first branch is itself a map:
+// a -> map .cats { cat -> parallel { sub -> map . { sq } -> sum ; cnt } -> comb } -> total
+func nested() workflow {
+	w := workflow{}
+	outer := &rt.FanOut{Origin: "a", Join: "total", Heads: []string{"cat"}, Map: true, Items: rt.Path{"cats"}}
+	par := &rt.FanOut{Origin: "cat", Join: "comb", Heads: []string{"sub", "cnt"}}
+	inner := &rt.FanOut{Origin: "sub", Join: "sum", Heads: []string{"sq"}, Map: true, Items: rt.Path{}}
+	step := func(ident string, scopes []*rt.FanOut, joinOf string, fn rt.UserFunc, then func(ctx context.Context, x *rt.Invocation) error) {
+		node(w, &rt.Node{Ident: ident, Start: "a", Scopes: scopes, JoinOf: joinOf, Handle: func(ctx context.Context, x *rt.Invocation) error {
+			res, err := x.Call(ctx, fn)
+			if res == nil {
+				return err
+			}
+			if res.Failed() {
+				return x.Fail(ctx, res.Failure)
+			}
+			return then(ctx, x)
+		}})
+	}
+	end := func(ctx context.Context, x *rt.Invocation) error { return x.End(ctx) }
+	fan := func(f *rt.FanOut) func(ctx context.Context, x *rt.Invocation) error {
+		return func(ctx context.Context, x *rt.Invocation) error { return x.FanOut(ctx, f) }
+	}
+	count := rt.Func(func(_ context.Context, xs []float64) (float64, error) { return float64(len(xs)), nil })
+	list := rt.Func(func(_ context.Context, xs []any) ([]any, error) { return xs, nil })
+	step("a", nil, "", nil, fan(outer))
+	step("cat", []*rt.FanOut{outer}, "", nil, fan(par))
+	step("sub", []*rt.FanOut{outer, par}, "", nil, fan(inner))
+	step("sq", []*rt.FanOut{outer, par, inner}, "", add(1), end)
+	step("sum", []*rt.FanOut{outer, par}, "sub", rt.Func(sum), end)
+	step("cnt", []*rt.FanOut{outer, par}, "", count, end)
+	step("comb", []*rt.FanOut{outer}, "cat", list, end)
+	step("total", nil, "a", list, end)
+	return w
+}
+
+func TestNestedFanOutsUnderCrashes(t *testing.T) {
+	for seed := range int64(400) {
+		st, store, _ := executeWithCrashes(t, nested(), "a", `{"cats": [[1, 2], [], [3]]}`, seed)
+		if st.State != rt.Succeeded || string(st.Output) != "[[5,2],[0,0],[4,1]]" {
+			t.Fatalf("seed %d: %+v", seed, st)
+		}
+		assertClean(t, store)
+	}
 }
