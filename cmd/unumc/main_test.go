@@ -262,3 +262,15 @@ func TestBuildSourcesAndBinaries(t *testing.T) {
 		}
 	}
 }
+
+func TestRunUnderChaosPrintsTheSameOutput(t *testing.T) {
+	testEnv(t)
+	root := repoRoot(t)
+	_, want, _ := unumc(t, root, "run", "examples/textproc/textproc.unum", "--input", "@examples/textproc/input.json")
+	for _, seed := range []string{"1", "2", "3"} {
+		code, got, errs := unumc(t, "", "run", "examples/textproc/textproc.unum", "--input", "@examples/textproc/input.json", "--chaos", seed)
+		if code != 0 || got != want {
+			t.Errorf("--chaos %s: exit %d, output %q, stderr %s; want %q", seed, code, got, errs, want)
+		}
+	}
+}
