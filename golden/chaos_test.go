@@ -66,6 +66,9 @@ func TestChaos(t *testing.T) {
 					t.Errorf("seed %d, case %s: %d items left, %d status records; want the status record only: %v (log %s)",
 						seed, c.Name, res.Stats.ItemsLeft, res.Stats.StatusItems, leftovers(t, state, w.Name), res.Log)
 				}
+				if res.Stats.DivergentResults != 0 {
+					t.Errorf("seed %d, case %s: %d node instances passed on more than one result", seed, c.Name, res.Stats.DivergentResults)
+				}
 				total++
 				faults += res.Stats.FailedAttempts
 			}

@@ -2,6 +2,7 @@ package local
 
 import (
 	"context"
+	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -164,6 +165,7 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	res := &Result{Log: log.path}
 	finish := func(err error) (*Result, error) {
 		res.Stats = r.counts.stats()
+		res.Stats.DivergentResults = r.divergent()
 		res.Stats.WallMS = time.Since(began).Milliseconds()
 		n, statuses, cerr := store.Count(opts.Execution + "/")
 		res.Stats.ItemsLeft, res.Stats.StatusItems = n, statuses
@@ -227,8 +229,9 @@ type runner struct {
 	chaos    *chaos // nil without Options.Chaos
 
 	mu    sync.Mutex
-	ready []*entry // queued and due for delivery, oldest first
-	owed  int      // queued entries not yet done: ready, being delivered, or waiting to retry
+	seen  map[string]map[[32]byte]bool // per sender checkpoint and receiver, the inputs it committed on
+	ready []*entry                     // queued and due for delivery, oldest first
+	owed  int                          // queued entries not yet done: ready, being delivered, or waiting to retry
 	fatal error
 	wake  chan struct{}
 }
@@ -406,4 +409,42 @@ func (r *runner) fail(err error) {
 	}
 	r.mu.Unlock()
 	r.signal()
+}
+
+// consumed records that env's instance committed a result computed from
+// env's input, which is the result of the sender whose checkpoint is
+// env.Pred. An instance commits once, unless its checkpoint was collected
+// and a re-run commits again: if that re-run got a different input, a
+// sender's result reached the instances after it with two values.
+// Stats.DivergentResults counts such pairs of sender and receiver; results
+// consistent with exactly-once execution keep it at zero.
+func (r *runner) consumed(env *rt.Envelope) {
+	if env.Pred == "" || env.Join {
+		return // the entry's input is the caller's; a join's is a set of results
+	}
+	h := sha256.Sum256(append([]byte(env.Ref+"\x00"), env.Input...))
+	edge := env.Pred + "\x00" + env.Instance()
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.seen == nil {
+		r.seen = map[string]map[[32]byte]bool{}
+	}
+	if r.seen[edge] == nil {
+		r.seen[edge] = map[[32]byte]bool{}
+	}
+	r.seen[edge][h] = true
+}
+
+// divergent counts the edges whose receiver committed on more than one
+// value of the sender's result.
+func (r *runner) divergent() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	n := 0
+	for _, hs := range r.seen {
+		if len(hs) > 1 {
+			n++
+		}
+	}
+	return n
 }

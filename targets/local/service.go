@@ -77,6 +77,9 @@ func (s *nodeService) Create(it rt.Item, reply *wire.Existing) error {
 		return err
 	}
 	reply.Item = existing
+	if env := s.p.running(); existing == nil && env != nil && it.Key == rt.CheckpointKey(env.Execution, env.Instance()) {
+		s.r.consumed(env)
+	}
 	s.count(func(c *Counts) {
 		c.Writes++
 		c.Creates++

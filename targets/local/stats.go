@@ -18,6 +18,10 @@ type Stats struct {
 	ItemsLeft int `json:"items_left"`
 	// StatusItems counts the status records among ItemsLeft: 0 or 1.
 	StatusItems int `json:"status_items"`
+	// DivergentResults counts the pairs of node instances where the second
+	// committed on two different results of the first: a result a re-run
+	// computed differently and passed on. Exactly-once results mean 0.
+	DivergentResults int `json:"divergent_results"`
 	// WallMS is the run's wall time in milliseconds.
 	WallMS int64 `json:"wall_ms"`
 	// Nodes has the counts per node, by node identifier.
