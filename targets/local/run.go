@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
 	"runtime"
 	"strings"
 	"sync"
@@ -158,7 +159,7 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	defer log.Close()
 
 	r := &runner{opts: opts, store: store, log: log, wake: make(chan struct{}, 1),
-		chaos: newChaos(opts.Chaos, opts.Attempts)}
+		chaos: newChaos(opts.Chaos, opts.Attempts), trace: os.Getenv("UNUMC_TRACE") != ""}
 	r.settings = r.chaos.settings(wire.Settings{CheckpointTTL: opts.CheckpointTTL, StatusTTL: opts.StatusTTL,
 		InlineLimit: opts.InlineLimit, FanOutConcurrency: opts.FanOutConcurrency})
 	r.pool = newPool(r, opts.MaxProcs, opts.Fresh)
@@ -227,6 +228,7 @@ type runner struct {
 	settings wire.Settings
 	counts   counter
 	chaos    *chaos // nil without Options.Chaos
+	trace    bool   // log every store request (UNUMC_TRACE)
 
 	mu    sync.Mutex
 	seen  map[string]map[[32]byte]bool // per sender checkpoint and receiver, the inputs it committed on

@@ -36,6 +36,17 @@ func (s *nodeService) fault(op func() error) error {
 	return nil
 }
 
+// trace logs a store request when UNUMC_TRACE is set, to explain a run.
+func (s *nodeService) trace(format string, args ...any) {
+	if s.r.trace {
+		inst := "?"
+		if env := s.p.running(); env != nil {
+			inst = fmt.Sprintf("%s#a%d", env.Instance(), env.Attempt)
+		}
+		s.r.log.note("trace %s: "+format, append([]any{inst}, args...)...)
+	}
+}
+
 // Hello checks the handshake and returns the platform settings.
 func (s *nodeService) Hello(h wire.HelloArgs, set *wire.Settings) error {
 	if err := s.p.greet(s.r, h); err != nil {
@@ -56,6 +67,7 @@ func (s *nodeService) Get(a wire.Keys, reply *wire.Items) error {
 		return err
 	}
 	reply.Items = got
+	s.trace("get %v -> %d items", a.Keys, len(got))
 	s.count(func(c *Counts) {
 		c.Reads++
 		c.ItemsRead += len(got)
@@ -77,6 +89,7 @@ func (s *nodeService) Create(it rt.Item, reply *wire.Existing) error {
 		return err
 	}
 	reply.Item = existing
+	s.trace("create %s -> existed %v", it.Key, existing != nil)
 	if env := s.p.running(); existing == nil && env != nil && it.Key == rt.CheckpointKey(env.Execution, env.Instance()) {
 		s.r.consumed(env)
 	}
@@ -104,6 +117,7 @@ func (s *nodeService) Add(a wire.AddArgs, reply *wire.AddReply) error {
 		return err
 	}
 	reply.Set, reply.OK = set, ok
+	s.trace("add %s %q -> ok %v, %d members", a.Key, a.Member, ok, len(set))
 	s.count(func(c *Counts) {
 		c.Writes++
 		c.Bytes += int64(len(a.Member)) + size(rt.Item{Set: set})
@@ -122,6 +136,7 @@ func (s *nodeService) Delete(a wire.Keys, ok *bool) error {
 		return err
 	}
 	*ok = true
+	s.trace("delete %v -> %d", a.Keys, n)
 	s.count(func(c *Counts) {
 		c.Deletes++
 		c.ItemsDeleted += n
@@ -144,6 +159,7 @@ func (s *nodeService) Invoke(env rt.Envelope, ok *bool) error {
 	if err := s.r.accept(&env); err != nil {
 		return err
 	}
+	s.trace("invoke %s pred %s", env.Instance(), env.Pred)
 	*ok = true
 	s.count(func(c *Counts) { c.Invokes++ })
 	return nil
