@@ -108,6 +108,13 @@ func (g *gen) node(n *ir.Node) ([]byte, error) {
 		f.Var().Id("fanOut").Op("=").Op("&").Qual(rtPath, "FanOut").Add(g.fanOutLit(n, fo))
 		f.Line()
 	}
+	if needsPolicy(n) {
+		for _, line := range strings.Split(g.policyDoc(n), "\n") {
+			f.Comment(line)
+		}
+		f.Var().Id("policy").Op("=").Op("&").Qual(rtPath, "Policy").Add(g.policyLit(n))
+		f.Line()
+	}
 	f.Commentf("node describes %q and its place in the workflow.", n.Name)
 	f.Var().Id("node").Op("=").Op("&").Qual(rtPath, "Node").Add(fields(g.nodeFields(n)))
 	f.Line()
@@ -166,7 +173,49 @@ func (g *gen) packageDoc(n *ir.Node) string {
 	if n.Join != nil {
 		doc = strings.TrimSuffix(doc, ".") + fmt.Sprintf(".\nIts input is the list of results of the %s after %q.", n.Join.FanOut.Kind, n.Join.Origin.Name)
 	}
+	if len(n.Catch) > 0 {
+		var handlers []string
+		seen := map[string]bool{}
+		for _, c := range n.Catch {
+			if !seen[c.Next.Node] {
+				seen[c.Next.Node] = true
+				handlers = append(handlers, fmt.Sprintf("%q", c.Next.Node))
+			}
+		}
+		doc += fmt.Sprintf("\nThe errors it catches continue with %s.", orList(handlers))
+	}
 	return doc
+}
+
+// orList joins words as "a", "a or b", "a, b or c".
+func orList(words []string) string {
+	if len(words) < 2 {
+		return strings.Join(words, "")
+	}
+	return strings.Join(words[:len(words)-1], ", ") + " or " + words[len(words)-1]
+}
+
+// policyDoc describes a node's policy: what its literal holds, and where.
+func (g *gen) policyDoc(n *ir.Node) string {
+	var parts []string
+	if n.Timeout > 0 {
+		parts = append(parts, "a timeout of "+ir.DurationString(n.Timeout))
+	}
+	switch len(n.Retry) {
+	case 0:
+	case 1:
+		parts = append(parts, "1 retrier")
+	default:
+		parts = append(parts, fmt.Sprintf("%d retriers", len(n.Retry)))
+	}
+	doc := fmt.Sprintf("policy is how %q (%s) handles the errors of its function", n.Name, g.pos(n.Pos))
+	if len(parts) > 0 {
+		doc += ": " + strings.Join(parts, " and ")
+	}
+	if intoCatch(n) {
+		doc += ".\nA failed run keeps its input, which a catcher puts the error into"
+	}
+	return doc + "."
 }
 
 func (g *gen) nextDoc(n *ir.Node) string {

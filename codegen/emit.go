@@ -2,6 +2,8 @@ package codegen
 
 import (
 	"fmt"
+	"strings"
+	"time"
 
 	"github.com/dave/jennifer/jen"
 
@@ -38,7 +40,98 @@ func (g *gen) nodeFields(n *ir.Node) []field {
 	if n.Join != nil {
 		d = append(d, field{"JoinOf", jen.Lit(n.Join.Origin.Ident)})
 	}
+	if needsPolicy(n) {
+		d = append(d, field{"Policy", jen.Id("policy")})
+	}
 	return append(d, field{"Handle", jen.Id("handle")})
+}
+
+// needsPolicy reports whether the node's descriptor has a Policy: a timeout,
+// a retrier, or a catcher that needs the input kept.
+func needsPolicy(n *ir.Node) bool {
+	return n.Timeout > 0 || len(n.Retry) > 0 || intoCatch(n)
+}
+
+// intoCatch reports whether one of the node's catchers sets the error into
+// the node's input.
+func intoCatch(n *ir.Node) bool {
+	for _, c := range n.Catch {
+		if c.Into != nil && len(c.Into.Steps) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// policyLit emits the body of a node's policy, for &rt.Policy:
+//
+//	{
+//		Timeout: 30 * time.Second,
+//		Retry: []rt.Retrier{
+//			{Errors: []string{"OutOfStock"}, Interval: 2 * time.Second, MaxAttempts: 5, Backoff: 1.5, MaxDelay: 20 * time.Second, Jitter: true},
+//		},
+//		KeepInput: true,
+//	}
+func (g *gen) policyLit(n *ir.Node) *jen.Statement {
+	var d []field
+	if n.Timeout > 0 {
+		d = append(d, field{"Timeout", durationLit(n.Timeout)})
+	}
+	if len(n.Retry) > 0 {
+		d = append(d, field{"Retry", jen.Index().Qual(rtPath, "Retrier").ValuesFunc(func(vg *jen.Group) {
+			for _, r := range n.Retry {
+				vg.Line().Add(retrierLit(r))
+			}
+			vg.Line()
+		})})
+	}
+	if intoCatch(n) {
+		d = append(d, field{"KeepInput", jen.True()})
+	}
+	return fields(d)
+}
+
+// retrierLit emits one retrier, every field but the zero MaxDelay and Jitter:
+//
+//	{Errors: []string{"States.ALL"}, Interval: time.Second, MaxAttempts: 3, Backoff: 2.0}
+func retrierLit(r *ir.Retrier) *jen.Statement {
+	errs := make([]jen.Code, len(r.Errors))
+	for i, e := range r.Errors {
+		errs[i] = jen.Lit(e)
+	}
+	d := []field{
+		{"Errors", jen.Index().String().Values(errs...)},
+		{"Interval", durationLit(r.Interval)},
+		{"MaxAttempts", jen.Lit(r.MaxAttempts)},
+		{"Backoff", jen.Lit(r.Backoff)},
+	}
+	if r.MaxDelay > 0 {
+		d = append(d, field{"MaxDelay", durationLit(r.MaxDelay)})
+	}
+	if r.Jitter {
+		d = append(d, field{"Jitter", jen.True()})
+	}
+	return inlineFields(d)
+}
+
+// durationLit emits a duration in the largest unit that divides it:
+//
+//	time.Second    30 * time.Second    1500 * time.Millisecond
+func durationLit(d time.Duration) *jen.Statement {
+	units := []struct {
+		name string
+		d    time.Duration
+	}{{"Hour", time.Hour}, {"Minute", time.Minute}, {"Second", time.Second},
+		{"Millisecond", time.Millisecond}, {"Microsecond", time.Microsecond}, {"Nanosecond", time.Nanosecond}}
+	for _, u := range units {
+		if d%u.d == 0 {
+			if d == u.d {
+				return jen.Qual("time", u.name)
+			}
+			return jen.Lit(int(d/u.d)).Op("*").Qual("time", u.name)
+		}
+	}
+	return jen.Lit(int64(d))
 }
 
 // field is one field of a composite literal, kept in the order written.
@@ -96,6 +189,7 @@ func (g *gen) fanOutLit(origin *ir.Node, fo *ir.FanOut) *jen.Statement {
 //		return err // ...
 //	}
 //	if res.Failed() {
+//		<catchers>
 //		return x.Fail(ctx, res.Failure)
 //	}
 //	<continuation>
@@ -104,16 +198,50 @@ func (g *gen) body(n *ir.Node) []jen.Code {
 	if n.Func != nil {
 		fn = jen.Qual(rtPath, "Func").Call(jen.Qual(n.Func.Import, n.Func.Name))
 	}
+	failed := g.catchers(n)
+	failed = append(failed, jen.Return(jen.Id("x").Dot("Fail").Call(jen.Id("ctx"), jen.Id("res").Dot("Failure"))))
 	code := []jen.Code{
 		jen.List(jen.Id("res"), jen.Err()).Op(":=").Id("x").Dot("Call").Call(jen.Id("ctx"), fn),
 		jen.If(jen.Id("res").Op("==").Nil()).Block(
 			jen.Return(jen.Err()).Comment("an error to retry, or a late duplicate with nothing left to do"),
 		),
-		jen.If(jen.Id("res").Dot("Failed").Call()).Block(
-			jen.Return(jen.Id("x").Dot("Fail").Call(jen.Id("ctx"), jen.Id("res").Dot("Failure"))),
-		),
+		jen.If(jen.Id("res").Dot("Failed").Call()).Block(failed...),
 	}
 	return append(code, g.continuation(n, n.Next)...)
+}
+
+// catchers emits a switch over the node's catchers, in order, each case
+// continuing with its handler:
+//
+//	switch {
+//	case res.Failure.Matches("States.ALL"):
+//		// catch States.ALL into .error -> Fallback (pay.unum:12:2)
+//		return x.Catch(ctx, "fallback", rt.Path{"error"})
+//	}
+func (g *gen) catchers(n *ir.Node) []jen.Code {
+	if len(n.Catch) == 0 {
+		return nil
+	}
+	return []jen.Code{jen.Switch().BlockFunc(func(sw *jen.Group) {
+		for _, c := range n.Catch {
+			errs := make([]jen.Code, len(c.Errors))
+			for i, e := range c.Errors {
+				errs[i] = jen.Lit(e)
+			}
+			into, src := jen.Nil(), ""
+			if c.Into != nil && len(c.Into.Steps) > 0 {
+				into, src = pathLit(*c.Into), " into "+c.Into.String()
+			}
+			call := "Catch"
+			if c.Next.Back {
+				call = "CatchLoop"
+			}
+			sw.Case(jen.Id("res").Dot("Failure").Dot("Matches").Call(errs...)).Block(
+				jen.Comment(fmt.Sprintf("catch %s%s -> %s (%s)", strings.Join(c.Errors, ", "), src, c.Next.Node, g.pos(c.Pos))),
+				jen.Return(jen.Id("x").Dot(call).Call(jen.Id("ctx"), jen.Lit(g.ident(c.Next.Node)), into)),
+			)
+		}
+	})}
 }
 
 // continuation emits the statements that carry out a transition.

@@ -1,6 +1,10 @@
 package lang
 
-import "github.com/alecthomas/participle/v2/lexer"
+import (
+	"time"
+
+	"github.com/alecthomas/participle/v2/lexer"
+)
 
 // The syntax tree doubles as the grammar: the struct tags are participle
 // rules, and the untagged fields (comments, blank lines) are filled in by
@@ -49,16 +53,126 @@ type ImportDecl struct {
 	BlankBefore bool
 }
 
-// NodeDecl binds a node to a Go function: node Split = wordcount.Split.
+// NodeDecl binds a node to a Go function: node Split = wordcount.Split,
+// optionally followed by a block of error handling options:
+//
+//	node Charge = pay.Charge {
+//		timeout 30s
+//		retry OutOfStock every 2s max 5
+//		catch States.ALL into .error -> Fallback
+//	}
+//
+// The options are kept by kind, each kind in source order; Format prints
+// them in that canonical order.
 type NodeDecl struct {
+	Pos      lexer.Position
+	EndPos   lexer.Position
+	Name     *Ident     `parser:"'node' @@ '='"`
+	Func     *FuncRef   `parser:"@@"`
+	Timeouts []*Timeout `parser:"( '{' ( @@"`
+	Retries  []*Retry   `parser:"      | @@"`
+	Catches  []*Catch   `parser:"      | @@"`
+	Unknown  []*Unknown `parser:"      | @@ )* '}' )?"`
+
+	Doc         []*Comment
+	Comment     []*Comment // at the end of the first line
+	BlankBefore bool
+	Block       bool       // the option block is printed: it has options or comments
+	Footer      []*Comment // whole-line comments before the block's closing brace
+	EndComment  []*Comment // after the closing brace
+}
+
+// Option is one line of a node's option block: *Timeout, *Retry or *Catch.
+type Option interface{ option() }
+
+// Timeout bounds each run of the node's function: timeout 30s.
+type Timeout struct {
 	Pos    lexer.Position
 	EndPos lexer.Position
-	Name   *Ident   `parser:"'node' @@ '='"`
-	Func   *FuncRef `parser:"@@"`
+	Value  *Duration `parser:"'timeout' @@"`
 
 	Doc         []*Comment
 	Comment     []*Comment
 	BlankBefore bool
+}
+
+// Retry retries the node's function after the errors it names:
+// retry OutOfStock, States.Timeout every 2s max 5 backoff 1.5 maxdelay 20s jitter.
+// Its clauses may come in any order; each is kept by kind.
+type Retry struct {
+	Pos      lexer.Position
+	EndPos   lexer.Position
+	Errors   []*ErrorName     `parser:"'retry' @@ ( ',' @@ )*"`
+	Every    []*Duration      `parser:"( 'every' @@"`
+	Max      []*Number        `parser:"| 'max' @@"`
+	Backoff  []*Number        `parser:"| 'backoff' @@"`
+	MaxDelay []*Duration      `parser:"| 'maxdelay' @@"`
+	Jitter   []*Jitter        `parser:"| @@"`
+	Unknown  []*UnknownClause `parser:"| @@ )*"`
+
+	Doc         []*Comment
+	Comment     []*Comment
+	BlankBefore bool
+}
+
+// Catch continues with a handler after the errors it names:
+// catch States.ALL into .error -> Fallback.
+type Catch struct {
+	Pos    lexer.Position
+	EndPos lexer.Position
+	Errors []*ErrorName `parser:"'catch' @@ ( ',' @@ )*"`
+	Into   *Path        `parser:"( 'into' @@ )?"`
+	Next   *Ident       `parser:"'->' @@"`
+
+	Doc         []*Comment
+	Comment     []*Comment
+	BlankBefore bool
+}
+
+func (*Timeout) option() {}
+func (*Retry) option()   {}
+func (*Catch) option()   {}
+
+// ErrorName is an error name, dotted or not: OutOfStock, States.Timeout.
+type ErrorName struct {
+	Pos  lexer.Position
+	Name string `parser:"@( Ident Field* )"`
+}
+
+// Jitter is the jitter clause of a retry.
+type Jitter struct {
+	Pos     lexer.Position
+	Keyword struct{} `parser:"'jitter'"` // only there to hold the grammar
+}
+
+// Duration is a duration literal: 500ms, 2s, 1m30s.
+type Duration struct {
+	Pos   lexer.Position
+	Value DurationValue `parser:"@Duration"`
+}
+
+// DurationValue is a captured duration.
+type DurationValue time.Duration
+
+// Capture implements participle.Capture. scan has checked the literal.
+func (d *DurationValue) Capture(values []string) error {
+	v, err := time.ParseDuration(values[0])
+	*d = DurationValue(v)
+	return err
+}
+
+// Unknown is a word in an option block that starts no option, with the
+// tokens after it up to the next option: Parse reports it.
+type Unknown struct {
+	Pos  lexer.Position
+	Name string `parser:"(?! 'timeout' | 'retry' | 'catch' ) @Ident ( !( '}' | 'timeout' | 'retry' | 'catch' | 'every' | 'max' | 'backoff' | 'maxdelay' | 'jitter' | 'into' | 'node' | 'start' | 'import' | 'workflow' ) )*"`
+}
+
+// UnknownClause is a word in a retry that starts no clause, with the tokens
+// after it up to the next clause or option: Parse reports it.
+type UnknownClause struct {
+	Pos  lexer.Position
+	Name string `parser:"(?! 'timeout' | 'retry' | 'catch' | 'every' | 'max' | 'backoff' | 'maxdelay' | 'jitter' ) @Ident ( !( '}' | 'timeout' | 'retry' | 'catch' | 'every' | 'max' | 'backoff' | 'maxdelay' | 'jitter' | 'into' | 'node' | 'start' | 'import' | 'workflow' ) )*"`
 }
 
 // Ident is a name with its position.
@@ -70,6 +184,7 @@ type Ident struct {
 // FuncRef names an exported function of an imported package: wordcount.Split.
 type FuncRef struct {
 	Pos     lexer.Position
+	EndPos  lexer.Position
 	Package string `parser:"@Ident"`
 	Name    string `parser:"@Field"` // without the dot
 }

@@ -115,7 +115,7 @@ func attachComments(f *File, src []byte, toks []lexer.Token) {
 		case *ImportDecl:
 			lines = append(lines, line{d.Pos.Offset, d.EndPos.Offset, &d.Doc, &d.Comment, &d.BlankBefore})
 		case *NodeDecl:
-			lines = append(lines, line{d.Pos.Offset, d.EndPos.Offset, &d.Doc, &d.Comment, &d.BlankBefore})
+			lines = nodeLines(lines, s, d)
 		case *ChainDecl:
 			lines = chainLines(lines, s, d.Chain, d.Pos.Offset, &d.Chain.Doc, &d.Chain.BlankBefore, commented)
 		}
@@ -211,6 +211,44 @@ func chainLines(lines []line, s *source, c *Chain, start int, doc *[]*Comment, b
 	return append(lines, cur)
 }
 
+// nodeLines appends the lines of a node declaration: one, or with an option
+// block that Format prints, the line that opens it, one per option in source
+// order and the closing brace. It also sets d.Block.
+func nodeLines(lines []line, s *source, d *NodeDecl) []line {
+	open := -1
+	if i := s.before(d.Func.EndPos.Offset) + 1; i < len(s.spans) {
+		for ; i < len(s.spans) && s.spans[i].comment; i++ {
+		}
+		if i < len(s.spans) && s.spans[i].tok.Type == tokPunct && s.spans[i].tok.Value == "{" {
+			open = s.spans[i].start
+		}
+	}
+	opts := d.Options()
+	d.Block = open >= 0 && (len(opts) > 0 || s.hasComment(open+1, d.EndPos.Offset))
+	if !d.Block {
+		return append(lines, line{d.Pos.Offset, d.EndPos.Offset, &d.Doc, &d.Comment, &d.BlankBefore})
+	}
+	lines = append(lines, line{d.Pos.Offset, open + 1, &d.Doc, &d.Comment, &d.BlankBefore})
+	sort.SliceStable(opts, func(i, j int) bool { return optionLine(opts[i]).start < optionLine(opts[j]).start })
+	for _, o := range opts {
+		lines = append(lines, optionLine(o))
+	}
+	return append(lines, line{start: d.EndPos.Offset - 1, end: d.EndPos.Offset, doc: &d.Footer, comment: &d.EndComment})
+}
+
+// optionLine is the line of one option of a node's block.
+func optionLine(o Option) line {
+	switch o := o.(type) {
+	case *Timeout:
+		return line{o.Pos.Offset, o.EndPos.Offset, &o.Doc, &o.Comment, &o.BlankBefore}
+	case *Retry:
+		return line{o.Pos.Offset, o.EndPos.Offset, &o.Doc, &o.Comment, &o.BlankBefore}
+	case *Catch:
+		return line{o.Pos.Offset, o.EndPos.Offset, &o.Doc, &o.Comment, &o.BlankBefore}
+	}
+	panic("lang: unknown option")
+}
+
 // blockSpan returns the source offsets of a block step: its keyword and just
 // past its closing brace.
 func blockSpan(s Step) (from, to int) {
@@ -237,6 +275,14 @@ func trimBlanks(f *File) {
 			items = append(items, listItem{d.Doc, &d.BlankBefore})
 		case *NodeDecl:
 			items = append(items, listItem{d.Doc, &d.BlankBefore})
+			// The options as Format prints them, which need not be the
+			// order they were written in.
+			var opts []listItem
+			for _, o := range d.Options() {
+				l := optionLine(o)
+				opts = append(opts, listItem{*l.doc, l.blank})
+			}
+			trimList(opts, d.Footer)
 		case *ChainDecl:
 			items = append(items, listItem{d.Chain.Doc, &d.Chain.BlankBefore})
 			trimChain(d.Chain)

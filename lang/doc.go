@@ -25,6 +25,17 @@
 //	succeed                          // end with the output so far
 //	fail BadMode "why"               // end with an error
 //
+// A node declaration may end with a block of error handling options, as a
+// Step Functions Task state's TimeoutSeconds, Retry and Catch:
+//
+//	node Charge = pay.Charge {
+//		timeout 30s                                  // each run of the function
+//		retry Busy, States.Timeout every 2s max 5 backoff 1.5 maxdelay 20s jitter
+//		retry States.ALL                             // every 1s max 3 backoff 2
+//		catch Declined -> Refund                     // Refund gets {"Error": ..., "Cause": ...}
+//		catch States.ALL into .error -> Fallback     // Fallback gets the input, the error at .error
+//	}
+//
 // The step after a parallel or map is its join: it receives the list of
 // branch results in order. A mention of a node with nothing after it is a
 // jump to that node (a loop, if it runs again); top-level chains other than

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/unumc/unumc/internal/ir"
 )
@@ -22,6 +23,10 @@ import (
 //     line when its branch is a chain of at most three steps with no block in
 //     it and no comment in the block: map .chunks limit 8 { Count };
 //   - a choose is always over several lines;
+//   - a node's option block has one option per line: the timeout, the
+//     retries, then the catches, each kind in source order, a retry's
+//     clauses in the order every, max, backoff, maxdelay, jitter; an empty
+//     block is dropped;
 //   - conditions have the parentheses they need and no others ("and" binds
 //     tighter than "or"); strings are quoted as Go quotes them and numbers
 //     are written in their JSON form;
@@ -45,8 +50,8 @@ type printer struct {
 }
 
 // alignNodes aligns the "=" of node declarations on consecutive lines, as
-// gofmt aligns a block of assignments; a blank line or a comment line ends
-// the run.
+// gofmt aligns a block of assignments; a blank line, a comment line or a
+// node with an option block, which spans several lines, ends the run.
 func alignNodes(decls []Decl) map[*NodeDecl]int {
 	width := map[*NodeDecl]int{}
 	var run []*NodeDecl
@@ -62,7 +67,7 @@ func alignNodes(decls []Decl) map[*NodeDecl]int {
 	}
 	for _, d := range decls {
 		n, ok := d.(*NodeDecl)
-		if !ok || n.BlankBefore || len(n.Doc) > 0 {
+		if !ok || n.BlankBefore || len(n.Doc) > 0 || n.Block || len(run) > 0 && run[len(run)-1].Block {
 			flush()
 		}
 		if ok {
@@ -132,7 +137,18 @@ func (p *printer) decl(d Decl) {
 		p.item(d.Doc, d.BlankBefore, 0)
 		pad := strings.Repeat(" ", max(0, p.width[d]-len(d.Name.Name)))
 		p.text(0, "node "+d.Name.Name+pad+" = "+d.Func.Package+"."+d.Func.Name)
-		p.endLine(d.Comment)
+		if !d.Block && len(d.Options()) == 0 {
+			p.endLine(d.Comment)
+			return
+		}
+		p.text(0, " {")
+		p.open(d.Comment)
+		for _, o := range d.Options() {
+			p.option(o)
+		}
+		p.docs(d.Footer, 1)
+		p.text(0, "}")
+		p.endLine(d.EndComment)
 	case *ChainDecl:
 		p.item(d.Chain.Doc, d.Chain.BlankBefore, 0)
 		if d.Start {
@@ -141,6 +157,68 @@ func (p *printer) decl(d Decl) {
 		p.chain(d.Chain, 0)
 		p.endLine(d.Chain.Comment)
 	}
+}
+
+// option prints one option of a node's block on a line of its own.
+func (p *printer) option(o Option) {
+	switch o := o.(type) {
+	case *Timeout:
+		p.item(o.Doc, o.BlankBefore, 1)
+		p.text(1, "timeout "+ir.DurationString(time.Duration(o.Value.Value)))
+		p.endLine(o.Comment)
+	case *Retry:
+		p.item(o.Doc, o.BlankBefore, 1)
+		p.text(1, "retry "+errorNames(o.Errors))
+		for _, d := range o.Every {
+			p.text(1, " every "+ir.DurationString(time.Duration(d.Value)))
+		}
+		for _, n := range o.Max {
+			p.text(1, " max "+ir.LiteralJSON(n.Value))
+		}
+		for _, n := range o.Backoff {
+			p.text(1, " backoff "+ir.LiteralJSON(n.Value))
+		}
+		for _, d := range o.MaxDelay {
+			p.text(1, " maxdelay "+ir.DurationString(time.Duration(d.Value)))
+		}
+		for range o.Jitter {
+			p.text(1, " jitter")
+		}
+		p.endLine(o.Comment)
+	case *Catch:
+		p.item(o.Doc, o.BlankBefore, 1)
+		p.text(1, "catch "+errorNames(o.Errors))
+		if o.Into != nil {
+			p.text(1, " into "+pathString(o.Into))
+		}
+		p.text(1, " -> "+o.Next.Name)
+		p.endLine(o.Comment)
+	}
+}
+
+// errorNames prints the error list of a retry or catch: A, States.Timeout.
+func errorNames(names []*ErrorName) string {
+	parts := make([]string, len(names))
+	for i, n := range names {
+		parts[i] = n.Name
+	}
+	return strings.Join(parts, ", ")
+}
+
+// Options returns the options of the node's block in canonical order: the
+// timeout, the retries, then the catches, each kind in source order.
+func (d *NodeDecl) Options() []Option {
+	var out []Option
+	for _, t := range d.Timeouts {
+		out = append(out, t)
+	}
+	for _, r := range d.Retries {
+		out = append(out, r)
+	}
+	for _, c := range d.Catches {
+		out = append(out, c)
+	}
+	return out
 }
 
 // chain prints the steps of c on the current line, breaking it inside blocks.

@@ -40,6 +40,13 @@ var roundTrips = []string{
 	"start -> map .[\"a b\"][0].c { X }",
 	"start -> map .[\"{\"] limit 2 { A } // brace in a key\n",
 	"start -> X -> choose { when .a == -0 or .b == 1.50 or .c == 1E+2 -> Y }",
+	"node A = a.A { timeout 1s } // c",
+	"node A = a.A {\n // only a comment\n}",
+	"node A = a.A { /* x */ }",
+	"node A = a.A {} // t\nnode B = b.B",
+	"node A = a.A /* c */ { catch X -> B retry Y /* d */ timeout 2m0s }",
+	"node A = a.A {\n\n catch X -> B\n\n retry Y\n}",
+	"node A = a.A { retry X every 1h0m max 0 } node Bb = b.B node C = c.C",
 }
 
 func TestRoundTrip(t *testing.T) {

@@ -20,12 +20,15 @@ var unumLexer = lexer.MustSimple([]lexer.SimpleRule{
 	{Name: "Whitespace", Pattern: `[ \t\r\n\f\v]+`},
 	{Name: "String", Pattern: `"(\\.|[^"\\\n])*"`},
 	{Name: "Arrow", Pattern: `->`},
+	// A number with a unit is a duration; scan checks it with
+	// time.ParseDuration, so "10sec" is one bad token, not 10 and sec.
+	{Name: "Duration", Pattern: `-?[0-9]+(\.[0-9]+)?(ns|us|µs|μs|ms|s|m|h)[0-9A-Za-z_.µμ]*`},
 	{Name: "Number", Pattern: `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?`},
 	{Name: "Field", Pattern: `\.[A-Za-z_][A-Za-z0-9_]*`},
 	{Name: "Keyword", Pattern: `(` + strings.Join(keywords, "|") + `)\b`},
 	{Name: "Ident", Pattern: `[A-Za-z_][A-Za-z0-9_]*`},
 	{Name: "Op", Pattern: `==|!=|<=|>=|<|>`},
-	{Name: "Punct", Pattern: `[.=(){}\[\]]`},
+	{Name: "Punct", Pattern: `[.,=(){}\[\]]`},
 })
 
 // isKeyword reports whether s is reserved.
@@ -58,6 +61,7 @@ var (
 	tokWhitespace = unumLexer.Symbols()["Whitespace"]
 	tokString     = unumLexer.Symbols()["String"]
 	tokNumber     = unumLexer.Symbols()["Number"]
+	tokDuration   = unumLexer.Symbols()["Duration"]
 	tokPunct      = unumLexer.Symbols()["Punct"]
 	tokKeyword    = unumLexer.Symbols()["Keyword"]
 )

@@ -5,6 +5,7 @@ import (
 	"math"
 	"path"
 	"strings"
+	"time"
 	"unicode"
 
 	"github.com/alecthomas/participle/v2/lexer"
@@ -24,6 +25,11 @@ import (
 // mention continues it). Where a branch, case or join would begin with
 // something other than a node, a synthetic pass node is made up to hold that
 // place; see the package documentation for their names.
+//
+// A node's options become its Timeout, Retry (with Step Functions' defaults
+// filled in) and Catch; a catch mentions its handler as a jump does. The
+// rules that the IR can express (States.ALL last and alone, bounds of max
+// and backoff) are left to ir.Check.
 func Lower(f *File) (*ir.Workflow, diag.List) {
 	l := &lowerer{
 		file:    f.Name,
@@ -37,6 +43,7 @@ func Lower(f *File) (*ir.Workflow, diag.List) {
 			l.chainDecl(c)
 		}
 	}
+	l.catches()
 	l.finish()
 	l.errs.Sort()
 	return l.w, l.errs
@@ -51,6 +58,14 @@ type lowerer struct {
 	nodes   map[string]*nodeInfo
 	names   []string // declared nodes in order, for suggestions
 	started bool
+	pending []pendingCatch // catches, lowered after the chains
+}
+
+// pendingCatch is a catch of a node, lowered once the chains have been, so
+// that a node's first mention is in a chain when it has one.
+type pendingCatch struct {
+	node  *ir.Node
+	catch *Catch
 }
 
 type importInfo struct {
@@ -145,9 +160,93 @@ func (l *lowerer) nodeDecl(d *NodeDecl) {
 		l.errs.Add(l.pos(d.Func.Pos), "%s.%s is not exported", d.Func.Package, d.Func.Name)
 	}
 	n := &ir.Node{Name: name, Pos: l.pos(d.Name.Pos), Func: fn}
+	l.options(n, d)
 	l.nodes[name] = &nodeInfo{node: n}
 	l.names = append(l.names, name)
 	l.w.Nodes = append(l.w.Nodes, n)
+}
+
+// options lowers a node's option block: the timeout and the retries now,
+// the catches after the chains. Retries get Step Functions' defaults:
+// every 1s, max 3, backoff 2.
+func (l *lowerer) options(n *ir.Node, d *NodeDecl) {
+	for i, t := range d.Timeouts {
+		if i > 0 {
+			l.errs.Add(l.pos(t.Pos), "node %q already has a timeout, at %s", n.Name, n.TimeoutPos)
+			continue
+		}
+		n.Timeout, n.TimeoutPos = l.duration("timeout", t.Value), l.pos(t.Pos)
+	}
+	for _, r := range d.Retries {
+		rt := &ir.Retrier{Errors: errorNameList(r.Errors), Interval: time.Second, MaxAttempts: 3, Backoff: 2, Pos: l.pos(r.Pos)}
+		once(l, "every", r.Every, func(d *Duration) lexer.Position { return d.Pos })
+		once(l, "max", r.Max, func(n *Number) lexer.Position { return n.Pos })
+		once(l, "backoff", r.Backoff, func(n *Number) lexer.Position { return n.Pos })
+		once(l, "maxdelay", r.MaxDelay, func(d *Duration) lexer.Position { return d.Pos })
+		once(l, "jitter", r.Jitter, func(j *Jitter) lexer.Position { return j.Pos })
+		if len(r.Every) > 0 {
+			rt.Interval = l.duration("every", r.Every[0])
+		}
+		if len(r.Max) > 0 {
+			v := r.Max[0].Value
+			if v != math.Trunc(v) || math.Abs(v) > math.MaxInt32 {
+				l.errs.Add(l.pos(r.Max[0].Pos), "retry max must be a whole number, not %s", ir.LiteralJSON(v))
+			} else {
+				rt.MaxAttempts = int(v)
+			}
+		}
+		if len(r.Backoff) > 0 {
+			rt.Backoff = r.Backoff[0].Value
+		}
+		if len(r.MaxDelay) > 0 {
+			rt.MaxDelay = l.duration("maxdelay", r.MaxDelay[0])
+		}
+		rt.Jitter = len(r.Jitter) > 0
+		n.Retry = append(n.Retry, rt)
+	}
+	for _, c := range d.Catches {
+		l.pending = append(l.pending, pendingCatch{n, c})
+	}
+}
+
+// duration returns the value of a duration that must be positive.
+func (l *lowerer) duration(what string, d *Duration) time.Duration {
+	v := time.Duration(d.Value)
+	if v <= 0 {
+		l.errs.Add(l.pos(d.Pos), "%s must be a positive duration, not %s", what, ir.DurationString(v))
+	}
+	return v
+}
+
+// once reports every clause of a retry after the first of its kind.
+func once[T any](l *lowerer, what string, clauses []T, pos func(T) lexer.Position) {
+	for _, c := range clauses[min(1, len(clauses)):] {
+		l.errs.Add(l.pos(pos(c)), "retry already has %s, at %s", what, l.pos(pos(clauses[0])))
+	}
+}
+
+func errorNameList(names []*ErrorName) []string {
+	out := make([]string, len(names))
+	for i, n := range names {
+		out[i] = n.Name
+	}
+	return out
+}
+
+// catches lowers the catches of every node: a catch mentions its handler,
+// which belongs to the node's scope like a successor.
+func (l *lowerer) catches() {
+	for _, p := range l.pending {
+		c := p.catch
+		k := &ir.Catcher{Errors: errorNameList(c.Errors), Pos: l.pos(c.Pos),
+			Next: &ir.Goto{Node: c.Next.Name, Pos: l.pos(c.Next.Pos)}}
+		if c.Into != nil {
+			into := l.path(c.Into)
+			k.Into = &into
+		}
+		l.mention(&Ref{Pos: c.Next.Pos, Name: c.Next.Name})
+		p.node.Catch = append(p.node.Catch, k)
+	}
 }
 
 // defaultName turns a file name into a workflow name: its base name without

@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/alecthomas/participle/v2"
@@ -43,6 +44,8 @@ func Parse(filename string, src []byte) (*File, error) {
 	f, err := parser.ParseFromLexer(peek)
 	if err != nil {
 		errs = append(errs, syntaxError(src, toks, err))
+	} else {
+		errs = append(errs, unknownOptions(f)...)
 	}
 	if len(errs) > 0 {
 		return nil, errs.Err()
@@ -86,6 +89,11 @@ func scan(filename string, src []byte) ([]lexer.Token, diag.List) {
 			if _, err := strconv.ParseFloat(t.Value, 64); err != nil {
 				errs.Add(diagPos(t.Pos), "number %s is out of range", t.Value)
 				t.Value = "0"
+			}
+		case tokDuration:
+			if _, err := time.ParseDuration(t.Value); err != nil {
+				errs.Add(diagPos(t.Pos), "invalid duration %s; write a number and a unit: ns, us, ms, s, m or h, as in 500ms or 1m30s", t.Value)
+				t.Value = "0s"
 			}
 		case tokComment:
 			if strings.HasPrefix(t.Value, "//") {
@@ -178,7 +186,7 @@ func describeExpected(ebnf string) string {
 	var words []string
 	seen := map[string]bool{}
 	for _, w := range firstWords(ebnf) {
-		if !seen[w] {
+		if w != "" && !seen[w] {
 			seen[w] = true
 			words = append(words, w)
 		}
@@ -276,6 +284,20 @@ func describeSymbol(sym string) string {
 		return "a string"
 	case "<number>", "Number":
 		return "a number"
+	case "<duration>", "Duration":
+		return "a duration"
+	case "ErrorName":
+		return "an error name"
+	case "Timeout":
+		return `"timeout"`
+	case "Retry":
+		return `"retry"`
+	case "Catch":
+		return `"catch"`
+	case "Jitter":
+		return `"jitter"`
+	case "Unknown", "UnknownClause":
+		return ""
 	case "<op>":
 		return "a comparison operator"
 	case "Decl":
@@ -298,6 +320,39 @@ func describeSymbol(sym string) string {
 	return sym
 }
 
+// optionWords are the words that start an option or a clause of a retry.
+var optionWords = []string{"timeout", "retry", "catch", "every", "max", "backoff", "maxdelay", "jitter"}
+
+// unknownOptions reports the words in option blocks that start no option:
+// unknown option "timout" (did you mean "timeout"?).
+func unknownOptions(f *File) diag.List {
+	var errs diag.List
+	report := func(pos lexer.Position, name string) {
+		for _, w := range optionWords[3:] {
+			if name == w {
+				errs.Add(diagPos(pos), "%q is a clause of retry and must follow its error names", name)
+				return
+			}
+		}
+		errs.Add(diagPos(pos), "unknown option %q%s", name, diag.Suggest(name, optionWords))
+	}
+	for _, d := range f.Decls {
+		n, ok := d.(*NodeDecl)
+		if !ok {
+			continue
+		}
+		for _, u := range n.Unknown {
+			report(u.Pos, u.Name)
+		}
+		for _, r := range n.Retries {
+			for _, u := range r.Unknown {
+				report(u.Pos, u.Name)
+			}
+		}
+	}
+	return errs
+}
+
 func diagPos(p lexer.Position) diag.Pos {
 	return diag.Pos{File: p.Filename, Line: p.Line, Col: p.Column}
 }
@@ -310,6 +365,11 @@ func tidy(f *File) {
 		switch d := d.(type) {
 		case *NodeDecl:
 			d.Func.Name = strings.TrimPrefix(d.Func.Name, ".")
+			for _, c := range d.Catches {
+				if c.Into != nil {
+					tidyPath(c.Into)
+				}
+			}
 		case *ChainDecl:
 			tidyChain(d.Chain)
 		}

@@ -57,11 +57,25 @@ type Failure struct {
 	Cause string `json:"cause,omitempty"`
 }
 
+// NamedError is an error that chooses its error name, the name a retrier or
+// catcher matches, instead of its Go type's name.
+type NamedError interface {
+	error
+	ErrorName() string
+}
+
 // FailureOf names an error the way aws-lambda-go does on Lambda: by its Go
-// type's name, pointer stripped ("errorString", "*MyError" -> "MyError"). A
-// panic is named after the panic value's type; an input that does not decode
-// after the decoding error's type.
+// type's name, pointer stripped ("errorString", "*MyError" -> "MyError"),
+// unless an error in its chain (errors.As) implements NamedError with a
+// name other than "". A panic is named after the panic value's type; an
+// input that does not decode after the decoding error's type.
 func FailureOf(err error) *Failure {
+	var named NamedError
+	if errors.As(err, &named) {
+		if name := named.ErrorName(); name != "" {
+			return &Failure{Error: name, Cause: err.Error()}
+		}
+	}
 	var p *PanicError
 	if errors.As(err, &p) {
 		return &Failure{Error: typeName(p.Value), Cause: err.Error()}

@@ -23,10 +23,12 @@ type Invocation struct {
 	entry    bool     // the instance that receives the workflow's input
 }
 
-// Result is what a node instance committed: its output or its failure.
+// Result is what a node instance committed: its output or its failure, and
+// with a failure, when the node's Policy says KeepInput, its input.
 type Result struct {
 	Output  json.RawMessage `json:"output,omitempty"`
 	Failure *Failure        `json:"failure,omitempty"`
+	Input   json.RawMessage `json:"input,omitempty"`
 }
 
 // Failed reports whether the instance failed.
@@ -47,12 +49,16 @@ func (x *Invocation) Instance() string { return x.instance }
 //   - if neither the checkpoint nor the record proving the invocation live
 //     exists, the instance ran and was collected: Call returns nil, nil and
 //     the invocation must do nothing more;
-//   - otherwise fn runs (nil fn passes the input through) and its result is
-//     committed with a conditional create; if another run of the instance
-//     committed first, that run's result is returned instead.
+//   - otherwise fn runs (nil fn passes the input through) under the node's
+//     Policy — each attempt bounded by its timeout, failures retried as its
+//     retriers say — and the result of the last attempt is committed with a
+//     conditional create; if another run of the instance committed first,
+//     that run's result is returned instead.
 //
 // A user error is a committed failure, not an error of Call; Call's error is
-// for the platform to retry.
+// for the platform to retry. Retries happen within one invocation, before
+// the commit: a crash or a cancelled ctx during them commits nothing, and
+// the platform's retry of the invocation starts the retriers' counts again.
 func (x *Invocation) Call(ctx context.Context, fn UserFunc) (*Result, error) {
 	env := x.Env
 	x.entry = env.Node == x.Node.Start && len(env.Frames) == 0 && env.Iter == 0 && env.Pred == ""
@@ -86,11 +92,13 @@ func (x *Invocation) Call(ctx context.Context, fn UserFunc) (*Result, error) {
 		return x.setResult(it.Value)
 	}
 	if _, live := got[env.Pred]; !live && !x.entry {
-		return nil, nil // ran and collected: a late duplicate
+		// Ran and collected: a late duplicate.
+		return nil, x.collectStale(ctx)
 	}
 
 	res := &Result{}
-	input, failure, err := x.input(ctx, got)
+	keepInput := x.Node.Policy != nil && x.Node.Policy.KeepInput
+	input, failure, err := x.input(ctx, got, keepInput)
 	switch {
 	case errors.Is(err, errIncomplete):
 		// The set was collected by the join and re-created by a late re-run
@@ -104,12 +112,17 @@ func (x *Invocation) Call(ctx context.Context, fn UserFunc) (*Result, error) {
 		res.Output = input
 	default:
 		x.p.fault(FaultBeforeCall, env, 0)
-		out, err := fn(ctx, input)
-		x.p.fault(FaultAfterCall, env, 0)
+		out, failure, err := x.run(ctx, fn, input)
 		if err != nil {
-			res.Failure = FailureOf(err)
-		} else {
-			res.Output = out
+			return nil, err
+		}
+		x.p.fault(FaultAfterCall, env, 0)
+		res.Output, res.Failure = out, failure
+	}
+	if res.Failure != nil && keepInput {
+		res.Input = input
+		if len(res.Input) == 0 {
+			res.Input = json.RawMessage("null")
 		}
 	}
 	value, err := json.Marshal(res)
@@ -138,12 +151,13 @@ func (x *Invocation) setResult(value []byte) (*Result, error) {
 }
 
 // input returns the instance's input: inline, by reference, or, for a join,
-// the ordered list of branch results.
-func (x *Invocation) input(ctx context.Context, got map[string]Item) (json.RawMessage, *Failure, error) {
+// the ordered list of branch results. When a branch of the join failed, the
+// failure is returned too, with the list only if full is set.
+func (x *Invocation) input(ctx context.Context, got map[string]Item, full bool) (json.RawMessage, *Failure, error) {
 	env := x.Env
 	switch {
 	case env.Join:
-		return x.joinInput(ctx, got[env.Ref])
+		return x.joinInput(ctx, got[env.Ref], full)
 	case env.Ref != "":
 		it, ok := got[env.Ref]
 		if !ok {
@@ -175,7 +189,10 @@ func (x *Invocation) members(set Item) ([]member, error) {
 	return ms, nil
 }
 
-func (x *Invocation) joinInput(ctx context.Context, set Item) (json.RawMessage, *Failure, error) {
+// joinInput reads the branch results named by a complete fan-in set. The
+// first failed branch, by index, fails the join; with full set the list is
+// still built, holding each failed branch's error object.
+func (x *Invocation) joinInput(ctx context.Context, set Item, full bool) (json.RawMessage, *Failure, error) {
 	var meta struct {
 		N int `json:"n"`
 	}
@@ -190,9 +207,14 @@ func (x *Invocation) joinInput(ctx context.Context, set Item) (json.RawMessage, 
 		return nil, nil, fmt.Errorf("%w: %s has %d of %d branches", errIncomplete, set.Key, len(ms), meta.N)
 	}
 	var keys []string
+	var failure *Failure
 	for _, m := range ms {
 		if m.failure != nil {
-			return nil, m.failure, nil // the first failed branch, by index, fails the join
+			if !full {
+				return nil, m.failure, nil // the first failed branch, by index, fails the join
+			}
+			failure = firstFailure(failure, m.failure)
+			continue
 		}
 		keys = append(keys, m.key)
 	}
@@ -204,16 +226,29 @@ func (x *Invocation) joinInput(ctx context.Context, set Item) (json.RawMessage, 
 	}
 	list := make([]json.RawMessage, len(ms))
 	for i, m := range ms {
-		it, ok := results[m.key]
-		if !ok {
-			return nil, nil, fmt.Errorf("unum: result %s of branch %d is missing", m.key, m.index)
-		}
 		var r Result
-		if err := json.Unmarshal(it.Value, &r); err != nil {
-			return nil, nil, fmt.Errorf("unum: result %s: %v", m.key, err)
+		if m.failure != nil {
+			r.Failure = m.failure
+		} else {
+			it, ok := results[m.key]
+			if !ok {
+				return nil, nil, fmt.Errorf("unum: result %s of branch %d is missing", m.key, m.index)
+			}
+			if err := json.Unmarshal(it.Value, &r); err != nil {
+				return nil, nil, fmt.Errorf("unum: result %s: %v", m.key, err)
+			}
 		}
 		if r.Failure != nil {
-			return nil, r.Failure, nil
+			if !full {
+				return nil, r.Failure, nil
+			}
+			failure = firstFailure(failure, r.Failure)
+			obj, err := json.Marshal(ErrorObject{Error: r.Failure.Error, Cause: r.Failure.Cause})
+			if err != nil {
+				return nil, nil, err
+			}
+			list[i] = obj
+			continue
 		}
 		list[i] = r.Output
 		if len(list[i]) == 0 {
@@ -221,7 +256,16 @@ func (x *Invocation) joinInput(ctx context.Context, set Item) (json.RawMessage, 
 		}
 	}
 	out, err := json.Marshal(list)
-	return out, nil, err
+	return out, failure, err
+}
+
+// firstFailure keeps the first failure found: the failure of the branch with
+// the lowest index.
+func firstFailure(first, f *Failure) *Failure {
+	if first != nil {
+		return first
+	}
+	return f
 }
 
 // joinCollect lists what a join deletes once it has committed: the origin's
@@ -245,6 +289,39 @@ func (x *Invocation) joinCollect(set Item) []string {
 		}
 	}
 	return keys
+}
+
+// collectStale runs when a late duplicate is dropped. If it is the head of a
+// branch, its fan-out has been joined (the join deleted the origin's
+// checkpoint, Pred), but a duplicate of the origin that was forwarding its
+// result may have created the fan-in set again just after: this invocation
+// may be that duplicate's, and no join will ever collect that set.
+func (x *Invocation) collectStale(ctx context.Context) error {
+	env := x.Env
+	d := len(env.Frames) - 1
+	if d < 0 {
+		return nil
+	}
+	origin := instance(env.Frames[d].Origin, env.Iter, env.Frames[:d])
+	if env.Pred != CheckpointKey(env.Execution, origin) {
+		return nil // not a branch head: its sender created nothing new
+	}
+	setKey := JoinKey(env.Execution, origin)
+	got, err := x.p.Store.Get(ctx, setKey)
+	if err != nil {
+		return err
+	}
+	set, ok := got[setKey]
+	if !ok {
+		return nil
+	}
+	keys := []string{setKey}
+	if ms, err := x.members(set); err == nil {
+		for _, m := range ms {
+			keys = append(keys, m.key)
+		}
+	}
+	return x.cleanup(ctx, keys...)
 }
 
 // collectAfterEnd deletes what may be left when an instance runs after the
@@ -293,18 +370,35 @@ func (x *Invocation) Goto(ctx context.Context, next string) error {
 
 // Loop continues with node next as a new iteration of the current scope.
 func (x *Invocation) Loop(ctx context.Context, next string) error {
-	iter, frames := x.Env.Iter, cloneFrames(x.Env.Frames)
-	if len(frames) == 0 {
-		iter++
-	} else {
-		frames[len(frames)-1].Iter++
-	}
+	iter, frames := nextIteration(x.Env.Iter, cloneFrames(x.Env.Frames))
 	return x.send(ctx, next, iter, frames)
 }
 
+// nextIteration advances the loop counter of the innermost scope.
+func nextIteration(iter int, frames []Frame) (int, []Frame) {
+	if len(frames) == 0 {
+		return iter + 1, frames
+	}
+	frames[len(frames)-1].Iter++
+	return iter, frames
+}
+
+// send invokes next with the output, by value or by reference.
 func (x *Invocation) send(ctx context.Context, next string, iter int, frames []Frame) error {
 	env := &Envelope{Version: Version, Execution: x.Env.Execution, Node: next, Iter: iter, Frames: frames, Pred: x.key}
 	x.attach(env, x.res.Output)
+	return x.invoke(ctx, env)
+}
+
+// sendInput invokes next with input by value: a catcher's handler, whose
+// input is not this instance's output.
+func (x *Invocation) sendInput(ctx context.Context, next string, iter int, frames []Frame, input json.RawMessage) error {
+	env := &Envelope{Version: Version, Execution: x.Env.Execution, Node: next, Iter: iter, Frames: frames, Pred: x.key, Input: input}
+	return x.invoke(ctx, env)
+}
+
+// invoke sends env, which continues this instance, and collects.
+func (x *Invocation) invoke(ctx context.Context, env *Envelope) error {
 	if !x.entry {
 		env.Collect = []string{x.key}
 	}

@@ -3,6 +3,7 @@ package rt_test
 import (
 	"context"
 	"encoding/json"
+	"sync"
 	"testing"
 
 	"github.com/unumc/unumc/rt"
@@ -11,6 +12,7 @@ import (
 // recording is an invoker that also keeps every envelope it was given.
 type recording struct {
 	*platform
+	mu  sync.Mutex // fan-outs invoke from several goroutines
 	all []*rt.Envelope
 }
 
@@ -18,7 +20,9 @@ func (r *recording) Invoke(ctx context.Context, env *rt.Envelope) error {
 	data, _ := json.Marshal(env)
 	var cp rt.Envelope
 	json.Unmarshal(data, &cp)
+	r.mu.Lock()
 	r.all = append(r.all, &cp)
+	r.mu.Unlock()
 	return r.platform.Invoke(ctx, env)
 }
 

@@ -17,6 +17,7 @@ type Node struct {
 	Start    string    // the identifier of the workflow's start node
 	Scopes   []*FanOut // the fan-outs whose branches this node runs in, outermost first
 	JoinOf   string    // for a join, the identifier of the node whose fan-out it joins
+	Policy   *Policy   // the timeout and retriers of the user function; nil for none
 	// Handle runs one invocation: generated code that calls Call and then
 	// one continuation.
 	Handle func(ctx context.Context, x *Invocation) error

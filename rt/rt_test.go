@@ -11,10 +11,12 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/unumc/unumc/rt"
+	"github.com/unumc/unumc/rt/unumctx"
 )
 
 // memStore is an in-memory rt.Store for exercising the protocol.
@@ -613,4 +615,475 @@ func TestNestedFanOutsUnderCrashes(t *testing.T) {
 		}
 		assertClean(t, store)
 	}
+}
+
+// busy is a retryable error; declined one that a catcher handles.
+type busy struct{ n int }
+
+func (e *busy) Error() string { return fmt.Sprintf("busy (call %d)", e.n) }
+
+type declined struct{}
+
+func (declined) Error() string     { return "card declined" }
+func (declined) ErrorName() string { return "Declined" }
+
+// oneNode is a workflow of node a with a policy, calling fn, and with the
+// catch continuation given, then ending.
+func oneNode(p *rt.Policy, fn rt.UserFunc, catch func(ctx context.Context, x *rt.Invocation, res *rt.Result) error) workflow {
+	w := workflow{}
+	node(w, &rt.Node{Ident: "a", Start: "a", Policy: p, Handle: func(ctx context.Context, x *rt.Invocation) error {
+		res, err := x.Call(ctx, fn)
+		if res == nil {
+			return err
+		}
+		if res.Failed() {
+			if catch != nil {
+				return catch(ctx, x, res)
+			}
+			return x.Fail(ctx, res.Failure)
+		}
+		return x.End(ctx)
+	}})
+	node(w, &rt.Node{Ident: "h", Start: "a", Handle: func(ctx context.Context, x *rt.Invocation) error {
+		res, err := x.Call(ctx, nil)
+		if res == nil {
+			return err
+		}
+		return x.End(ctx)
+	}})
+	return w
+}
+
+// failing returns a function that fails with errs[i] on its call i, then
+// doubles its input; calls counts the calls.
+func failing(calls *atomic.Int32, errs ...error) rt.UserFunc {
+	return rt.Func(func(_ context.Context, x float64) (float64, error) {
+		i := int(calls.Add(1)) - 1
+		if i < len(errs) {
+			return 0, errs[i]
+		}
+		return 2 * x, nil
+	})
+}
+
+func TestRetryThenSucceed(t *testing.T) {
+	p := &rt.Policy{Retry: []rt.Retrier{{Errors: []string{"busy"}, Interval: time.Millisecond, MaxAttempts: 3, Backoff: 2}}}
+	for seed := range int64(20) {
+		var calls atomic.Int32
+		st, store := execute(t, oneNode(p, failing(&calls, &busy{1}, &busy{2}), nil), "a", "21", seed, 0.3)
+		if st.State != rt.Succeeded || string(st.Output) != "42" {
+			t.Fatalf("seed %d: got %+v, want output 42", seed, st)
+		}
+		if n := calls.Load(); n != 3 {
+			t.Errorf("seed %d: %d calls, want 3: one, then a retry for each failure", seed, n)
+		}
+		assertClean(t, store)
+	}
+}
+
+func TestRetryExhausted(t *testing.T) {
+	p := &rt.Policy{Retry: []rt.Retrier{{Errors: []string{"States.TaskFailed"}, Interval: time.Millisecond, MaxAttempts: 2, Backoff: 1}}}
+	var calls atomic.Int32
+	errs := []error{&busy{1}, &busy{2}, &busy{3}, &busy{4}}
+	st, store := execute(t, oneNode(p, failing(&calls, errs...), nil), "a", "1", 1, 0.3)
+	if st.State != rt.Failed || st.Error != "busy" || st.Cause != "busy (call 3)" {
+		t.Fatalf("got %+v, want the third call's failure: the last attempt is the one committed", st)
+	}
+	if n := calls.Load(); n != 3 {
+		t.Errorf("%d calls, want 3", n)
+	}
+	assertClean(t, store)
+
+	calls.Store(0)
+	never := &rt.Policy{Retry: []rt.Retrier{{Errors: []string{"busy"}, Interval: time.Millisecond, MaxAttempts: 0, Backoff: 2}}}
+	if st, _ := execute(t, oneNode(never, failing(&calls, errs...), nil), "a", "1", 1, 0); st.State != rt.Failed || calls.Load() != 1 {
+		t.Errorf("max 0: got %+v after %d calls, want a failure after 1 call", st, calls.Load())
+	}
+}
+
+type errA struct{}
+type errB struct{}
+type errC struct{}
+
+func (errA) Error() string { return "A" }
+func (errB) Error() string { return "B" }
+func (errC) Error() string { return "C" }
+
+// TestRetriersCountSeparately is the scenario of the Step Functions guide
+// ("Complex retry scenarios"): errors A, B, C, B against the retriers
+// [A, B] max 2 and [C]: the first two retries use the first retrier, the
+// third the second, and the fourth error finds the first retrier spent, so
+// the failure is final even though the second retrier has retries left.
+func TestRetriersCountSeparately(t *testing.T) {
+	p := &rt.Policy{Retry: []rt.Retrier{
+		{Errors: []string{"errA", "errB"}, Interval: time.Millisecond, MaxAttempts: 2, Backoff: 2},
+		{Errors: []string{"errC"}, Interval: time.Millisecond, MaxAttempts: 3, Backoff: 2},
+		{Errors: []string{"States.ALL"}, Interval: time.Millisecond, MaxAttempts: 5, Backoff: 2},
+	}}
+	var calls atomic.Int32
+	st, _ := execute(t, oneNode(p, failing(&calls, errA{}, errB{}, errC{}, errB{}, errA{}), nil), "a", "1", 1, 0)
+	if st.State != rt.Failed || st.Error != "errB" || calls.Load() != 4 {
+		t.Fatalf("got %+v after %d calls, want errB after 4", st, calls.Load())
+	}
+}
+
+func TestRetryDelay(t *testing.T) {
+	sec := func(f float64) time.Duration { return time.Duration(f * float64(time.Second)) }
+	for _, tc := range []struct {
+		r    rt.Retrier
+		want []time.Duration // for retries 0, 1, ...
+	}{
+		// The guide's example: 2 retries after waiting 3 and 4.5 seconds.
+		{rt.Retrier{Interval: 3 * time.Second, Backoff: 1.5}, []time.Duration{sec(3), sec(4.5), sec(6.75)}},
+		{rt.Retrier{Interval: time.Second, Backoff: 2}, []time.Duration{sec(1), sec(2), sec(4), sec(8)}},
+		{rt.Retrier{Interval: time.Second, Backoff: 2, MaxDelay: 5 * time.Second}, []time.Duration{sec(1), sec(2), sec(4), sec(5), sec(5)}},
+		{rt.Retrier{Interval: 10 * time.Millisecond, Backoff: 1}, []time.Duration{sec(0.01), sec(0.01), sec(0.01)}},
+	} {
+		for n, want := range tc.want {
+			if got := tc.r.Delay(n, 0.5); got != want {
+				t.Errorf("%+v: Delay(%d) = %v, want %v", tc.r, n, got, want)
+			}
+		}
+	}
+	if d := (&rt.Retrier{Interval: time.Second, Backoff: 2}).Delay(10000, 0); d <= 0 {
+		t.Errorf("a huge backoff overflows to %v", d)
+	}
+	// Full jitter draws the wait from [0, the capped backoff].
+	j := &rt.Retrier{Interval: time.Second, Backoff: 2, MaxDelay: 3 * time.Second, Jitter: true}
+	if d := j.Delay(1, 0); d != 0 {
+		t.Errorf("jitter with u = 0: %v, want 0", d)
+	}
+	if d := j.Delay(1, 1); d != 2*time.Second {
+		t.Errorf("jitter with u = 1: %v, want 2s", d)
+	}
+	if d := j.Delay(5, 0.5); d != 1500*time.Millisecond {
+		t.Errorf("jitter is not applied to the capped wait: %v, want 1.5s", d)
+	}
+	rng := rand.New(rand.NewSource(1))
+	for range 1000 {
+		if d := j.Delay(2, rng.Float64()); d < 0 || d > 3*time.Second {
+			t.Fatalf("jittered wait %v outside [0, 3s]", d)
+		}
+	}
+}
+
+func TestTimeout(t *testing.T) {
+	release := make(chan struct{})
+	defer close(release)
+	var calls atomic.Int32
+	ignoresCtx := rt.Func(func(_ context.Context, x int) (int, error) {
+		calls.Add(1)
+		<-release // longer than any timeout; the context is not looked at
+		return x, nil
+	})
+	p := &rt.Policy{Timeout: 20 * time.Millisecond,
+		Retry: []rt.Retrier{{Errors: []string{"States.Timeout"}, Interval: time.Millisecond, MaxAttempts: 1, Backoff: 2}}}
+	start := time.Now()
+	st, store := execute(t, oneNode(p, ignoresCtx, nil), "a", "1", 1, 0)
+	if st.State != rt.Failed || st.Error != "States.Timeout" || st.Cause != `node "a" timed out after 20ms` {
+		t.Fatalf("got %+v, want States.Timeout", st)
+	}
+	if calls.Load() != 2 {
+		t.Errorf("%d calls, want 2: the timeout is retried once", calls.Load())
+	}
+	if d := time.Since(start); d > 2*time.Second {
+		t.Errorf("took %v: Call waited for a function that ignores its context", d)
+	}
+	assertClean(t, store)
+
+	respectsCtx := rt.Func(func(ctx context.Context, x int) (int, error) {
+		<-ctx.Done()
+		return 0, ctx.Err()
+	})
+	for range 20 { // the function's return and the deadline race
+		st, _ = execute(t, oneNode(&rt.Policy{Timeout: 5 * time.Millisecond}, respectsCtx, nil), "a", "1", 1, 0)
+		if st.Error != "States.Timeout" {
+			t.Fatalf("a function that returns ctx.Err() at the deadline: %+v, want States.Timeout", st)
+		}
+	}
+	quick := rt.Func(func(ctx context.Context, x int) (int, error) { return x + 1, nil })
+	st, _ = execute(t, oneNode(&rt.Policy{Timeout: time.Minute}, quick, nil), "a", "1", 1, 0)
+	if st.State != rt.Succeeded || string(st.Output) != "2" {
+		t.Errorf("a function within its timeout: %+v", st)
+	}
+}
+
+// TestCancelDuringBackoff: an invocation cancelled while it waits to retry
+// commits nothing, so the platform's retry of it runs the function again.
+func TestCancelDuringBackoff(t *testing.T) {
+	w := oneNode(&rt.Policy{Retry: []rt.Retrier{{Errors: []string{"States.ALL"}, Interval: time.Hour, MaxAttempts: 1, Backoff: 2}}},
+		failing(new(atomic.Int32), &busy{1}), nil)
+	store := newMemStore()
+	p := &rt.Platform{Store: store, Invoker: &platform{}}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+	defer cancel()
+	env := &rt.Envelope{Version: rt.Version, Execution: "e1", Node: "a", Input: json.RawMessage("1"), Attempt: 1}
+	if err := rt.Handle(ctx, w["a"], p, env); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("Handle: %v, want the context's error", err)
+	}
+	if keys := store.keys(); len(keys) != 0 {
+		t.Errorf("store holds %v, want nothing committed", keys)
+	}
+}
+
+func TestFailureMatches(t *testing.T) {
+	for _, tc := range []struct {
+		err    string
+		errors []string
+		want   bool
+	}{
+		{"Busy", []string{"Busy"}, true},
+		{"Busy", []string{"Declined", "Busy"}, true},
+		{"Busy", []string{"busy"}, false}, // names are case-sensitive
+		{"Busy", []string{"States.ALL"}, true},
+		{"States.Timeout", []string{"States.ALL"}, true},
+		{"States.Timeout", []string{"States.Timeout"}, true},
+		{"Busy", []string{"States.TaskFailed"}, true},
+		{"States.NoChoiceMatched", []string{"States.TaskFailed"}, true},
+		{"States.Timeout", []string{"States.TaskFailed"}, false},
+		{"States.Timeout", []string{"States.TaskFailed", "States.Timeout"}, true},
+		{"Busy", []string{"States.Timeout"}, false},
+		{"States.Runtime", []string{"States.ALL"}, false},
+		{"States.Runtime", []string{"States.Runtime"}, false},
+		{"States.DataLimitExceeded", []string{"States.ALL"}, false},
+		{"States.DataLimitExceeded", []string{"States.TaskFailed", "States.DataLimitExceeded"}, false},
+	} {
+		if got := (&rt.Failure{Error: tc.err}).Matches(tc.errors...); got != tc.want {
+			t.Errorf("%s matches %v: %v, want %v", tc.err, tc.errors, got, tc.want)
+		}
+	}
+	if (*rt.Failure)(nil).Matches("States.ALL") {
+		t.Error("no failure matches States.ALL")
+	}
+}
+
+func TestErrorName(t *testing.T) {
+	for err, want := range map[error]string{
+		declined{}:                             "Declined",
+		fmt.Errorf("charging: %w", declined{}): "Declined",
+		&busy{1}:                               "busy",
+		fmt.Errorf("charging: %w", &busy{1}):   "wrapError",
+	} {
+		if got := rt.FailureOf(err); got.Error != want || got.Cause != err.Error() {
+			t.Errorf("FailureOf(%v) = %+v, want error %s", err, got, want)
+		}
+	}
+}
+
+func TestCatchReplace(t *testing.T) {
+	catch := func(ctx context.Context, x *rt.Invocation, res *rt.Result) error {
+		if res.Failure.Matches("Declined") {
+			return x.Catch(ctx, "h", nil)
+		}
+		return x.Fail(ctx, res.Failure)
+	}
+	for seed := range int64(20) {
+		fn := failing(new(atomic.Int32), declined{})
+		st, store := execute(t, oneNode(nil, fn, catch), "a", "1", seed, 0.3)
+		if st.State != rt.Succeeded || string(st.Output) != `{"Error":"Declined","Cause":"card declined"}` {
+			t.Fatalf("seed %d: got %+v (%s), want the error object", seed, st, st.Output)
+		}
+		assertClean(t, store)
+	}
+}
+
+func TestCatchInto(t *testing.T) {
+	fn := rt.Func(func(context.Context, any) (any, error) { return nil, declined{} })
+	into := func(path rt.Path) func(ctx context.Context, x *rt.Invocation, res *rt.Result) error {
+		return func(ctx context.Context, x *rt.Invocation, _ *rt.Result) error { return x.Catch(ctx, "h", path) }
+	}
+	keep := &rt.Policy{KeepInput: true}
+	for _, tc := range []struct {
+		input string
+		path  rt.Path
+		want  string // the output, or the error
+	}{
+		{`{"order": 7, "error": 1, "z": [1]}`, rt.Path{"error"}, `{"order":7,"error":{"Error":"Declined","Cause":"card declined"},"z":[1]}`},
+		{`{"order": 7}`, rt.Path{"error"}, `{"order":7,"error":{"Error":"Declined","Cause":"card declined"}}`},
+		{`{"a": {"b": 1}}`, rt.Path{"a", "c", "d"}, `{"a":{"b":1,"c":{"d":{"Error":"Declined","Cause":"card declined"}}}}`},
+		{`[1, {"x": 2}]`, rt.Path{1, "e"}, `[1,{"x":2,"e":{"Error":"Declined","Cause":"card declined"}}]`},
+		{`12345678901234567890`, rt.Path{}, `{"Error":"Declined","Cause":"card declined"}`},
+		{`[1]`, rt.Path{"error"}, `States.ResultPathMatchFailure: catch in node "a" cannot set .error in its input: . is not an object`},
+		{`[1]`, rt.Path{3}, `States.ResultPathMatchFailure: catch in node "a" cannot set [3] in its input: . has 1 elements, no [3]`},
+	} {
+		for seed := range int64(5) {
+			st, store := execute(t, oneNode(keep, fn, into(tc.path)), "a", tc.input, seed, 0.3)
+			got := string(st.Output)
+			if st.State == rt.Failed {
+				got = st.Error + ": " + st.Cause
+			}
+			if got != tc.want {
+				t.Fatalf("input %s, into %v: got %s, want %s", tc.input, tc.path, got, tc.want)
+			}
+			assertClean(t, store)
+		}
+	}
+}
+
+// joinCatching: a maps its list through m, which fails on 2; the join s
+// catches, with into, into the handler h.
+func joinCatching(into rt.Path) workflow {
+	w := workflow{}
+	fan := &rt.FanOut{Origin: "a", Join: "s", Heads: []string{"m"}, Map: true, Items: rt.Path{}}
+	node(w, &rt.Node{Ident: "a", Start: "a", Handle: func(ctx context.Context, x *rt.Invocation) error {
+		res, err := x.Call(ctx, nil)
+		if res == nil {
+			return err
+		}
+		return x.FanOut(ctx, fan)
+	}})
+	node(w, &rt.Node{Ident: "m", Start: "a", Scopes: []*rt.FanOut{fan}, Handle: func(ctx context.Context, x *rt.Invocation) error {
+		res, err := x.Call(ctx, rt.Func(func(_ context.Context, x int) (int, error) {
+			if x == 2 {
+				return 0, &outOfStock{"pot"}
+			}
+			return x + 100, nil
+		}))
+		if res == nil {
+			return err
+		}
+		if res.Failed() {
+			return x.Fail(ctx, res.Failure)
+		}
+		return x.End(ctx)
+	}})
+	var p *rt.Policy
+	if len(into) > 0 {
+		p = &rt.Policy{KeepInput: true}
+	}
+	node(w, &rt.Node{Ident: "s", Start: "a", JoinOf: "a", Policy: p, Handle: func(ctx context.Context, x *rt.Invocation) error {
+		res, err := x.Call(ctx, rt.Func(sum))
+		if res == nil {
+			return err
+		}
+		if res.Failed() {
+			switch {
+			case res.Failure.Matches("States.ALL"):
+				return x.Catch(ctx, "h", into)
+			}
+			return x.Fail(ctx, res.Failure)
+		}
+		return x.End(ctx)
+	}})
+	node(w, &rt.Node{Ident: "h", Start: "a", Handle: func(ctx context.Context, x *rt.Invocation) error {
+		res, err := x.Call(ctx, nil)
+		if res == nil {
+			return err
+		}
+		return x.End(ctx)
+	}})
+	return w
+}
+
+func TestCatchAtJoinAfterFailedBranch(t *testing.T) {
+	for _, tc := range []struct {
+		input string
+		into  rt.Path
+		want  string
+	}{
+		{"[1, 2, 3]", nil, `{"Error":"outOfStock","Cause":"pot is out of stock"}`},
+		// A join's input is the list of branch results, a failed branch's
+		// error object in its place.
+		{"[1, 2, 3]", rt.Path{0}, `[{"Error":"outOfStock","Cause":"pot is out of stock"},{"Error":"outOfStock","Cause":"pot is out of stock"},103]`},
+		{"[1, 3]", nil, "204"}, // nothing to catch
+	} {
+		for seed := range int64(30) {
+			st, store := execute(t, joinCatching(tc.into), "a", tc.input, seed, 0.3)
+			if st.State != rt.Succeeded || string(st.Output) != tc.want {
+				t.Fatalf("input %s, into %v, seed %d: got %+v (%s), want %s", tc.input, tc.into, seed, st, st.Output, tc.want)
+			}
+			assertClean(t, store)
+		}
+	}
+}
+
+// TestCatchUnderCrashes runs retries and catches with crashes at every fault
+// point, duplicates and random order.
+func TestCatchUnderCrashes(t *testing.T) {
+	p := &rt.Policy{KeepInput: true, Retry: []rt.Retrier{{Errors: []string{"busy"}, Interval: time.Microsecond, MaxAttempts: 1, Backoff: 2}}}
+	fn := rt.Func(func(ctx context.Context, in map[string]int) (int, error) {
+		if info, _ := unumctx.From(ctx); info.Retry == 0 {
+			return 0, &busy{1}
+		}
+		return 0, declined{}
+	})
+	catch := func(ctx context.Context, x *rt.Invocation, res *rt.Result) error {
+		if res.Failure.Matches("Declined") {
+			return x.Catch(ctx, "h", rt.Path{"error"})
+		}
+		return x.Fail(ctx, res.Failure)
+	}
+	for seed := range int64(200) {
+		st, store, _ := executeWithCrashes(t, oneNode(p, fn, catch), "a", `{"order":7}`, seed)
+		if st.State != rt.Succeeded || string(st.Output) != `{"order":7,"error":{"Error":"Declined","Cause":"card declined"}}` {
+			t.Fatalf("seed %d: %+v", seed, st)
+		}
+		assertClean(t, store)
+	}
+	want := `[{"Error":"outOfStock","Cause":"pot is out of stock"},{"Error":"outOfStock","Cause":"pot is out of stock"},103]`
+	for seed := range int64(200) {
+		st, store, _ := executeWithCrashes(t, joinCatching(rt.Path{0}), "a", "[1, 2, 3]", seed)
+		if st.State != rt.Succeeded || string(st.Output) != want {
+			t.Fatalf("join, seed %d: %+v", seed, st)
+		}
+		assertClean(t, store)
+	}
+}
+
+// TestCatchLoop: a catcher whose handler is the node itself runs it again as
+// a new iteration, on the error object.
+func TestCatchLoop(t *testing.T) {
+	w := workflow{}
+	node(w, &rt.Node{Ident: "a", Start: "a", Handle: func(ctx context.Context, x *rt.Invocation) error {
+		res, err := x.Call(ctx, rt.Func(func(_ context.Context, in any) (string, error) {
+			if e, ok := in.(map[string]any); ok {
+				return "recovered from " + e["Error"].(string), nil
+			}
+			return "", declined{}
+		}))
+		if res == nil {
+			return err
+		}
+		if res.Failed() {
+			if res.Failure.Matches("Declined") {
+				return x.CatchLoop(ctx, "a", nil)
+			}
+			return x.Fail(ctx, res.Failure)
+		}
+		return x.End(ctx)
+	}})
+	for seed := range int64(20) {
+		st, store := execute(t, w, "a", "1", seed, 0.3)
+		if st.State != rt.Succeeded || string(st.Output) != `"recovered from Declined"` {
+			t.Fatalf("seed %d: %+v", seed, st)
+		}
+		assertClean(t, store)
+	}
+}
+
+// TestCatchTooLarge: a handler's input goes by value, so one larger than the
+// inline limit fails the scope with the terminal States.DataLimitExceeded.
+func TestCatchTooLarge(t *testing.T) {
+	w := oneNode(&rt.Policy{KeepInput: true}, failing(new(atomic.Int32), declined{}),
+		func(ctx context.Context, x *rt.Invocation, _ *rt.Result) error {
+			return x.Catch(ctx, "h", rt.Path{"error"})
+		})
+	store, pl := newMemStore(), &platform{}
+	p := &rt.Platform{Store: store, Invoker: pl, InlineLimit: 64}
+	input := json.RawMessage(`{"pad": "` + strings.Repeat("x", 40) + `"}`)
+	pl.Invoke(context.Background(), &rt.Envelope{Version: rt.Version, Execution: "e1", Node: "a", Input: input})
+	for len(pl.queue) > 0 {
+		env := pl.queue[0]
+		pl.queue = pl.queue[1:]
+		if err := rt.Handle(context.Background(), w[env.Node], p, env); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, _ := store.Get(context.Background(), rt.StatusKey("e1"))
+	var st rt.Status
+	json.Unmarshal(got[rt.StatusKey("e1")].Value, &st)
+	if st.State != rt.Failed || st.Error != "States.DataLimitExceeded" {
+		t.Fatalf("got %+v, want States.DataLimitExceeded", st)
+	}
+	assertClean(t, store)
 }

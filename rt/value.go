@@ -316,3 +316,105 @@ func Items(doc json.RawMessage, p Path) ([]json.RawMessage, error) {
 	}
 	return items, nil
 }
+
+// SetPath returns doc with the value at p set to v, as a Step Functions
+// ResultPath sets a result into a state's input: missing fields are added
+// (with objects for missing intermediate fields), present ones replaced in
+// place, keeping the order of the other fields and their text. The empty
+// path replaces the document. A field of something that is not an object,
+// or an index of something that is not an array or past its end, is an
+// error.
+func SetPath(doc json.RawMessage, p Path, v json.RawMessage) (json.RawMessage, error) {
+	return setPath(doc, p, 0, v)
+}
+
+// setPath sets the value at p[i:] in doc, which is at p[:i].
+func setPath(doc json.RawMessage, p Path, i int, v json.RawMessage) (json.RawMessage, error) {
+	if i == len(p) {
+		return v, nil
+	}
+	switch s := p[i].(type) {
+	case string:
+		fields, err := objectFields(doc)
+		if err != nil {
+			return nil, fmt.Errorf("%s is not an object", Path(p[:i]))
+		}
+		for k := range fields {
+			if fields[k].key == s {
+				if fields[k].value, err = setPath(fields[k].value, p, i+1, v); err != nil {
+					return nil, err
+				}
+				return encodeObject(fields)
+			}
+		}
+		val, err := setPath(json.RawMessage("{}"), p, i+1, v)
+		if err != nil {
+			return nil, err
+		}
+		return encodeObject(append(fields, jsonField{s, val}))
+	case int:
+		var elems []json.RawMessage
+		if d := bytes.TrimSpace(doc); len(d) == 0 || d[0] != '[' || json.Unmarshal(d, &elems) != nil {
+			return nil, fmt.Errorf("%s is not an array", Path(p[:i]))
+		}
+		if s < 0 || s >= len(elems) {
+			return nil, fmt.Errorf("%s has %d elements, no [%d]", Path(p[:i]), len(elems), s)
+		}
+		var err error
+		if elems[s], err = setPath(elems[s], p, i+1, v); err != nil {
+			return nil, err
+		}
+		return json.Marshal(elems)
+	}
+	return nil, fmt.Errorf("bad path step %v", p[i])
+}
+
+// jsonField is one field of a JSON object, its value as written.
+type jsonField struct {
+	key   string
+	value json.RawMessage
+}
+
+// objectFields reads the fields of a JSON object in order.
+func objectFields(doc json.RawMessage) ([]jsonField, error) {
+	dec := json.NewDecoder(bytes.NewReader(doc))
+	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
+		return nil, fmt.Errorf("not an object")
+	}
+	var fields []jsonField
+	for dec.More() {
+		t, err := dec.Token()
+		if err != nil {
+			return nil, err
+		}
+		f := jsonField{}
+		f.key, _ = t.(string)
+		if err := dec.Decode(&f.value); err != nil {
+			return nil, err
+		}
+		fields = append(fields, f)
+	}
+	if _, err := dec.Token(); err != nil {
+		return nil, err
+	}
+	return fields, nil
+}
+
+func encodeObject(fields []jsonField) (json.RawMessage, error) {
+	var b bytes.Buffer
+	b.WriteByte('{')
+	for i, f := range fields {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		k, err := json.Marshal(f.key)
+		if err != nil {
+			return nil, err
+		}
+		b.Write(k)
+		b.WriteByte(':')
+		b.Write(f.value)
+	}
+	b.WriteByte('}')
+	return b.Bytes(), nil
+}

@@ -8,6 +8,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/unumc/unumc/targets/local"
 )
 
 // TestMain lets the test binary be unumc itself, so a test can run it as a
@@ -40,11 +42,22 @@ func TestKilledRunResumes(t *testing.T) {
 	if err != nil {
 		t.Fatalf("uninterrupted run: %v", err)
 	}
-	for _, after := range []time.Duration{150 * time.Millisecond, 400 * time.Millisecond, 700 * time.Millisecond} {
+	for _, after := range []time.Duration{50 * time.Millisecond, 300 * time.Millisecond, 600 * time.Millisecond} {
 		name := "killed-" + after.String()
 		cmd := unumcProcess(t, "run", "slow.unum", "--input", "0", "--name", name)
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
+		}
+		// Kill it a while after the execution has started: once its log
+		// says the invocations are queued.
+		log := local.LogPath(os.Getenv("UNUMC_STATE"), name)
+		for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+			if data, _ := os.ReadFile(log); strings.Contains(string(data), "invocations queued") {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("the run did not start: %s", log)
+			}
 		}
 		time.Sleep(after)
 		cmd.Process.Signal(syscall.SIGKILL)

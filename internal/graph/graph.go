@@ -17,7 +17,9 @@ func Mermaid(w *ir.Workflow) string {
 	r.edges = append(r.edges, edge{from: "start_", to: r.id(w.Start)})
 	r.scope(w.Root, "  ")
 	for _, e := range r.edges {
-		if e.label != "" {
+		if e.label != "" && e.dashed {
+			r.printf("  %s -.->|%s| %s\n", e.from, mermaidText(e.label), e.to)
+		} else if e.label != "" {
 			r.printf("  %s -->|%s| %s\n", e.from, mermaidText(e.label), e.to)
 		} else if e.dashed {
 			r.printf("  %s -.-> %s\n", e.from, e.to)
@@ -83,6 +85,9 @@ func (r *renderer) scope(s *ir.Scope, indent string) {
 			r.printf("%s%s[%s]\n", indent, r.id(n.Name), mermaidText(strings.ReplaceAll(label, "\n", "<br/>")))
 		}
 		r.transition(n, n.Next, "", indent)
+		for _, c := range n.Catch {
+			r.edges = append(r.edges, edge{from: r.id(n.Name), to: r.id(c.Next.Node), label: "catch " + strings.Join(c.Errors, ", "), dashed: true})
+		}
 	}
 }
 

@@ -34,6 +34,7 @@ type checker struct {
 	// unreachable counts the errors about unreachable nodes, which leave
 	// the rest of the graph fit for the loop checks.
 	unreachable int
+	fails       []string // the error names of fail transitions, once collected
 }
 
 func (c *checker) names() {
@@ -121,12 +122,111 @@ func (c *checker) transitions() {
 		if c.byName[n.Name] != n {
 			continue
 		}
+		c.policy(n)
 		if n.Next == nil {
 			c.errs.Add(n.Pos, "node %q has no transition", n.Name)
 			continue
 		}
 		c.transition(n, n.Next, false)
 	}
+}
+
+// policy checks a node's timeout, retriers and catchers against the rules
+// of Step Functions: positive intervals, MaxAttempts from 0, BackoffRate at
+// least 1, and States.ALL alone in its list and in the last retrier or
+// catcher.
+func (c *checker) policy(n *Node) {
+	if n.Func == nil && (n.Timeout != 0 || len(n.Retry) > 0) {
+		pos := n.TimeoutPos
+		if len(n.Retry) > 0 {
+			pos = n.Retry[0].Pos
+		}
+		c.errs.Add(pos, "node %q calls no function, so it has nothing to time out or retry", n.Name)
+	}
+	if n.Timeout < 0 {
+		c.errs.Add(n.TimeoutPos, "timeout of node %q must be positive, not %s", n.Name, DurationString(n.Timeout))
+	}
+	for i, r := range n.Retry {
+		c.errorList("retry", n, r.Errors, r.Pos, i == len(n.Retry)-1)
+		if r.Interval <= 0 {
+			c.errs.Add(r.Pos, "retry interval of node %q must be positive, not %s", n.Name, DurationString(r.Interval))
+		}
+		if r.MaxAttempts < 0 {
+			c.errs.Add(r.Pos, "retry max of node %q must be at least 0, not %d", n.Name, r.MaxAttempts)
+		}
+		if !(r.Backoff >= 1) {
+			c.errs.Add(r.Pos, "retry backoff of node %q must be at least 1, not %s", n.Name, LiteralJSON(r.Backoff))
+		}
+		if r.MaxDelay < 0 {
+			c.errs.Add(r.Pos, "retry maxdelay of node %q must be positive, not %s", n.Name, DurationString(r.MaxDelay))
+		}
+	}
+	for i, k := range n.Catch {
+		c.errorList("catch", n, k.Errors, k.Pos, i == len(n.Catch)-1)
+		if k.Next == nil {
+			c.errs.Add(k.Pos, "catch in node %q has no handler", n.Name)
+		} else {
+			c.ref(k.Next.Node, k.Next.Pos)
+		}
+	}
+}
+
+// errorList checks the error names of a retrier or catcher.
+func (c *checker) errorList(what string, n *Node, errors []string, pos diag.Pos, last bool) {
+	if len(errors) == 0 {
+		c.errs.Add(pos, "%s in node %q names no errors", what, n.Name)
+	}
+	for _, e := range errors {
+		switch {
+		case e == "":
+			c.errs.Add(pos, "%s in node %q has an empty error name", what, n.Name)
+		case e == ErrorAll && len(errors) > 1:
+			c.errs.Add(pos, "%s must be alone in the error list of a %s", ErrorAll, what)
+		case e == ErrorAll && !last:
+			c.errs.Add(pos, "%s must be in the last %s of node %q", ErrorAll, what, n.Name)
+		case strings.HasPrefix(e, "States.") && !c.knownError(e):
+			c.errs.Add(pos, "unknown error name %q%s", e, diag.Suggest(e, append(c.failNames(), PredefinedErrors...)))
+		}
+	}
+}
+
+// knownError reports whether a States.* name can be reported: a predefined
+// name, or one that a fail in the workflow uses.
+func (c *checker) knownError(name string) bool {
+	for _, p := range PredefinedErrors {
+		if p == name {
+			return true
+		}
+	}
+	for _, f := range c.failNames() {
+		if f == name {
+			return true
+		}
+	}
+	return false
+}
+
+// failNames lists the error names of every fail in the workflow.
+func (c *checker) failNames() []string {
+	if c.fails == nil {
+		c.fails = []string{}
+		var walk func(t Transition)
+		walk = func(t Transition) {
+			switch t := t.(type) {
+			case *Fail:
+				c.fails = append(c.fails, t.Error)
+			case *Choice:
+				for _, cs := range t.Cases {
+					walk(cs.Then)
+				}
+				walk(t.Default)
+			}
+		}
+		for _, n := range c.w.Nodes {
+			walk(n.Next)
+		}
+	}
+	return c.fails
 }
 
 func (c *checker) transition(n *Node, t Transition, inChoice bool) {
@@ -237,13 +337,17 @@ func (c *checker) scopes() {
 	}
 	// A join receives a list of branch results, so it must have no other way in.
 	for _, n := range c.w.Nodes {
-		for _, g := range Successors(n.Next) {
+		for _, g := range Successors(n) {
 			if _, isJoin := n.Next.(*FanOut); isJoin && g == n.Next.(*FanOut).Join {
 				continue
 			}
 			if t := c.byName[g.Node]; joinOf[t] != nil {
-				c.errs.Add(g.Pos, "node %q joins the %s after node %q and cannot also follow node %q",
-					t.Name, joinOf[t].Kind, joinFrom[t].Name, n.Name)
+				how := "follow"
+				if isCatch(n, g) {
+					how = "handle the errors of"
+				}
+				c.errs.Add(g.Pos, "node %q joins the %s after node %q and cannot also %s node %q",
+					t.Name, joinOf[t].Kind, joinFrom[t].Name, how, n.Name)
 			}
 		}
 		if f, ok := n.Next.(*FanOut); ok {
@@ -281,7 +385,7 @@ func (c *checker) scopes() {
 			}
 			n.Scope = s
 			s.Nodes = append(s.Nodes, n)
-			for _, g := range Successors(n.Next) {
+			for _, g := range Successors(n) {
 				queue = append(queue, item{c.byName[g.Node], g.Pos})
 			}
 			if f, ok := n.Next.(*FanOut); ok {
@@ -317,6 +421,16 @@ func (c *checker) scopes() {
 	}
 }
 
+// isCatch reports whether g is the handler edge of one of n's catchers.
+func isCatch(n *Node, g *Goto) bool {
+	for _, c := range n.Catch {
+		if c.Next == g {
+			return true
+		}
+	}
+	return false
+}
+
 func scopeDesc(s *Scope) string {
 	if s.Parent == nil {
 		return "the top level"
@@ -332,7 +446,7 @@ func (c *checker) loops() {
 	// Back edges: a depth-first walk of each scope from its entry; an edge to a
 	// node still on the walk's stack closes a loop. Every cycle has one.
 	for _, n := range c.w.Nodes {
-		for _, g := range Successors(n.Next) {
+		for _, g := range Successors(n) {
 			g.Back = false // Check may run again on a changed graph
 		}
 	}
@@ -340,7 +454,7 @@ func (c *checker) loops() {
 	var dfs func(n *Node)
 	dfs = func(n *Node) {
 		state[n] = 1
-		for _, g := range Successors(n.Next) {
+		for _, g := range Successors(n) {
 			t := c.byName[g.Node]
 			switch state[t] {
 			case 0:
@@ -388,7 +502,7 @@ func (c *checker) loops() {
 		next++
 		stack = append(stack, n)
 		onStack[n] = true
-		for _, g := range Successors(n.Next) {
+		for _, g := range Successors(n) {
 			t := c.byName[g.Node]
 			if _, ok := index[t]; !ok {
 				strong(t)
@@ -431,7 +545,7 @@ func (c *checker) checkExit(comp []*Node) {
 		if Terminates(n.Next) {
 			return
 		}
-		for _, g := range Successors(n.Next) {
+		for _, g := range Successors(n) {
 			if !in[g.Node] {
 				return
 			}

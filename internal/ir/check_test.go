@@ -3,6 +3,7 @@ package ir
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/unumc/unumc/internal/diag"
 )
@@ -61,6 +62,28 @@ func TestCheckRejectsGraphsOnlyAnImporterCouldBuild(t *testing.T) {
 			}},
 			"w:1:1: loop through \"A\", \"B\" has no exit\nw:5:1: node \"C\" is unreachable from the start",
 		},
+		"retry and timeout on a pass node, a catcher without errors or handler": {
+			&Workflow{Name: "w", Start: "A", Nodes: []*Node{
+				{Name: "A", Pos: pos(1), Next: &End{}, Timeout: -time.Second, TimeoutPos: pos(2),
+					Retry: []*Retrier{{Errors: []string{"X"}, Interval: 0, Backoff: 2, MaxDelay: -1, Pos: pos(3)}},
+					Catch: []*Catcher{{Pos: pos(4)}}},
+			}},
+			"w:2:1: timeout of node \"A\" must be positive, not -1s\n" +
+				"w:3:1: node \"A\" calls no function, so it has nothing to time out or retry\n" +
+				"w:3:1: retry interval of node \"A\" must be positive, not 0s\n" +
+				"w:3:1: retry maxdelay of node \"A\" must be positive, not -1ns\n" +
+				"w:4:1: catch in node \"A\" has no handler\n" +
+				"w:4:1: catch in node \"A\" names no errors",
+		},
+		"catch on a pass join, to an undeclared handler": {
+			&Workflow{Name: "w", Start: "A", Nodes: []*Node{
+				node("A", 1, &FanOut{Kind: Parallel, Branches: []*Branch{{Start: "B", Pos: pos(2)}}, Join: to("J", 3), Pos: pos(1)}),
+				node("B", 2, &End{}),
+				{Name: "J", Pos: pos(3), Next: &End{}, Catch: []*Catcher{{Errors: []string{"States.ALL"}, Next: to("Handler", 4), Pos: pos(4)}}},
+				node("H", 5, &End{}),
+			}},
+			`w:4:1: node "Handler" is not declared`,
+		},
 	} {
 		t.Run(name, func(t *testing.T) {
 			if got := errorsOf(tc.w); got != tc.want {
@@ -90,5 +113,31 @@ func TestCheckMarksLoopsAndIdentifiers(t *testing.T) {
 	w.Nodes[0].Next.(*Choice).Cases[0].Then = to("step-one", 2)
 	if errs := Check(w); len(errs) > 0 || w.Nodes[0].Next.(*Choice).Cases[0].Then.(*Goto).Back {
 		t.Errorf("errors %v, or the loop mark survived", errs)
+	}
+}
+
+// A node reached only through a catch is reachable and in the scope of the
+// node that catches; a catch to the node itself closes a loop.
+func TestCatchHandlersAreSuccessors(t *testing.T) {
+	w := &Workflow{Name: "w", Start: "A", Nodes: []*Node{
+		node("A", 1, &FanOut{Kind: Map, Branches: []*Branch{{Start: "B", Pos: pos(2)}}, Join: to("J", 3), Pos: pos(1)}),
+		node("B", 2, &End{}),
+		node("H", 4, &End{}),
+		node("J", 3, to("K", 5)),
+		node("K", 5, &End{}),
+	}}
+	w.Nodes[1].Catch = []*Catcher{{Errors: []string{"X"}, Next: to("H", 2), Pos: pos(2)}}
+	w.Nodes[4].Catch = []*Catcher{{Errors: []string{"States.ALL"}, Next: to("K", 5), Pos: pos(5)}}
+	if errs := Check(w); len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	if h := w.Nodes[2]; h.Scope != w.Nodes[1].Scope || h.Scope.Parent == nil {
+		t.Errorf("handler H runs in %v, want the map's scope", h.Scope.Name())
+	}
+	if !w.Nodes[4].Catch[0].Next.Back {
+		t.Error("the catch of K back to K is not marked as a loop")
+	}
+	if got := Successors(w.Nodes[1]); len(got) != 1 || got[0].Node != "H" {
+		t.Errorf("Successors(B) = %v, want the handler", got)
 	}
 }

@@ -26,9 +26,43 @@ func Dump(w *Workflow) string {
 			fmt.Fprintf(&b, " in %s", n.Scope.Name())
 		}
 		b.WriteString("\n")
+		dumpPolicy(&b, "\t", n)
 		dumpTransition(&b, "\t", n.Next)
 	}
 	return b.String()
+}
+
+// dumpPolicy renders a node's error handling with every default filled in:
+//
+//	timeout 30s
+//	retry OutOfStock, States.Timeout every 2s max 5 backoff 1.5 maxdelay 20s jitter
+//	catch States.ALL into .error: goto Fallback
+func dumpPolicy(b *strings.Builder, indent string, n *Node) {
+	if n.Timeout != 0 {
+		fmt.Fprintf(b, "%stimeout %s\n", indent, DurationString(n.Timeout))
+	}
+	for _, r := range n.Retry {
+		fmt.Fprintf(b, "%sretry %s every %s max %d backoff %s", indent, strings.Join(r.Errors, ", "),
+			DurationString(r.Interval), r.MaxAttempts, LiteralJSON(r.Backoff))
+		if r.MaxDelay != 0 {
+			fmt.Fprintf(b, " maxdelay %s", DurationString(r.MaxDelay))
+		}
+		if r.Jitter {
+			b.WriteString(" jitter")
+		}
+		b.WriteString("\n")
+	}
+	for _, c := range n.Catch {
+		fmt.Fprintf(b, "%scatch %s", indent, strings.Join(c.Errors, ", "))
+		if c.Into != nil {
+			fmt.Fprintf(b, " into %s", c.Into)
+		}
+		target := "<none>"
+		if c.Next != nil {
+			target = transitionString(c.Next)
+		}
+		fmt.Fprintf(b, ": %s\n", target)
+	}
 }
 
 func dumpTransition(b *strings.Builder, indent string, t Transition) {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/unumc/unumc/internal/diag"
 )
@@ -41,6 +42,15 @@ type Node struct {
 	Synthetic bool // made up by a front end, not written by the user
 	Next      Transition
 
+	// Error handling, as a Task state's TimeoutSeconds, Retry and Catch in
+	// Step Functions. Timeout and Retry apply to the user function; Catch
+	// to the node's failure, including the failure of a branch that a join
+	// receives, but not to a Fail in Next.
+	Timeout    time.Duration // 0: none
+	TimeoutPos diag.Pos
+	Retry      []*Retrier // in order: the first whose Errors match a failure decides
+	Catch      []*Catcher // in order: the first whose Errors match a failure catches it
+
 	// Set by Check.
 	Ident string // a Go identifier and directory name unique in the workflow
 	Scope *Scope // the scope the node runs in
@@ -55,6 +65,63 @@ type Func struct {
 }
 
 func (f *Func) String() string { return f.Import + "." + f.Name }
+
+// Retrier retries the user function after an error that one of Errors
+// matches, as a Step Functions retrier: the retry n (from 0) waits Interval ×
+// Backoffⁿ, at most MaxDelay, drawn uniformly from [0, that] with Jitter.
+// Front ends fill in the defaults (Interval 1s, MaxAttempts 3, Backoff 2).
+type Retrier struct {
+	Errors      []string      // error names; States.ALL alone and only in the last retrier
+	Interval    time.Duration // before the first retry
+	MaxAttempts int           // retries at most; 0 never retries
+	Backoff     float64       // the factor between intervals, at least 1
+	MaxDelay    time.Duration // the longest interval; 0 for no bound
+	Jitter      bool          // FULL jitter
+	Pos         diag.Pos
+}
+
+// Catcher continues with Next when one of Errors matches the node's failure.
+// The handler's input is the error object {"Error": name, "Cause": cause},
+// or with Into the node's input with the error object set at that path
+// (Step Functions' Catch ResultPath).
+type Catcher struct {
+	Errors []string
+	Into   *Path // nil: the error object replaces the input
+	Next   *Goto
+	Pos    diag.Pos
+}
+
+// The predefined error names a Retrier or Catcher may match, as in Step
+// Functions. States.ALL and States.TaskFailed are wildcards; States.Runtime
+// and States.DataLimitExceeded are terminal: nothing matches them.
+const (
+	ErrorAll               = "States.ALL"
+	ErrorTaskFailed        = "States.TaskFailed"
+	ErrorTimeout           = "States.Timeout"
+	ErrorRuntime           = "States.Runtime"
+	ErrorDataLimitExceeded = "States.DataLimitExceeded"
+	ErrorNoChoiceMatched   = "States.NoChoiceMatched"
+	ErrorResultPathMatch   = "States.ResultPathMatchFailure"
+)
+
+// PredefinedErrors lists the States.* names unumc can report, in the order
+// docs/language.md gives them.
+var PredefinedErrors = []string{
+	ErrorAll, ErrorTaskFailed, ErrorTimeout, ErrorNoChoiceMatched, ErrorResultPathMatch, ErrorRuntime, ErrorDataLimitExceeded,
+}
+
+// DurationString renders a duration as the shortest Go duration literal:
+// "500ms", "2s", "1m30s", "1h".
+func DurationString(d time.Duration) string {
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
+}
 
 // Transition is what follows a node: *Goto, *End, *Fail, *Choice or *FanOut.
 type Transition interface {

@@ -34,19 +34,32 @@ func (s *Scope) Name() string {
 	return b.String()
 }
 
-// Successors lists the nodes a node's transition can lead to within its own
-// scope, in source order: goto targets, choice targets and a fan-out's join.
-func Successors(t Transition) []*Goto {
+// Successors lists the nodes a node can lead to within its own scope, in
+// source order: the goto targets, choice targets or fan-out join of its
+// transition, then its catch handlers. A handler counts as a successor for
+// reachability, scopes and loops: a node reached only through a catch is
+// reachable.
+func Successors(n *Node) []*Goto {
+	out := transitionSuccessors(n.Next)
+	for _, c := range n.Catch {
+		if c.Next != nil {
+			out = append(out, c.Next)
+		}
+	}
+	return out
+}
+
+func transitionSuccessors(t Transition) []*Goto {
 	switch t := t.(type) {
 	case *Goto:
 		return []*Goto{t}
 	case *Choice:
 		var out []*Goto
 		for _, c := range t.Cases {
-			out = append(out, Successors(c.Then)...)
+			out = append(out, transitionSuccessors(c.Then)...)
 		}
 		if t.Default != nil {
-			out = append(out, Successors(t.Default)...)
+			out = append(out, transitionSuccessors(t.Default)...)
 		}
 		return out
 	case *FanOut:

@@ -4,9 +4,13 @@
 //
 // unumc guarantees that each node instance's result, as seen downstream, is
 // that of one execution; the user function itself may run more than once
-// (after a crash, a timeout or a duplicate delivery). Guard external side
-// effects with IdempotencyKey, which is the same for every run of an instance
-// and different for every other instance.
+// (after a crash, a timeout, a duplicate delivery, or a retry the workflow
+// asks for). Guard external side effects with IdempotencyKey, which is the
+// same for every run of an instance and different for every other instance.
+//
+// A workflow's retry and catch options match errors by name: an error's Go
+// type's name, pointer stripped, unless the error has a method
+// ErrorName() string, which names it instead.
 package unumctx
 
 import "context"
@@ -20,6 +24,7 @@ type Info struct {
 	Node      string // the node's name as written in the workflow
 	Instance  string // the instance, unique within the execution, e.g. "count[3]"
 	Attempt   int    // which delivery of the invocation this is, from 1
+	Retry     int    // which retry of the function within the delivery this is, from 0
 }
 
 // With returns ctx carrying info. The runtime calls it; user code need not.
