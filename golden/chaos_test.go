@@ -64,7 +64,7 @@ func TestChaos(t *testing.T) {
 				runtest.Check(t, c, res.Status)
 				if res.Stats.ItemsLeft != 1 || res.Stats.StatusItems != 1 {
 					t.Errorf("seed %d, case %s: %d items left, %d status records; want the status record only: %v (log %s)",
-						seed, c.Name, res.Stats.ItemsLeft, res.Stats.StatusItems, leftovers(t, state, w.Name), res.Log)
+						seed, c.Name, res.Stats.ItemsLeft, res.Stats.StatusItems, leftovers(t, state, w.Name), keepLog(res.Log, name, seed))
 				}
 				if res.Stats.DivergentResults != 0 {
 					t.Errorf("seed %d, case %s: %d node instances passed on more than one result", seed, c.Name, res.Stats.DivergentResults)
@@ -93,4 +93,19 @@ func leftovers(t *testing.T, state, workflow string) []string {
 		keys = append(keys, it.Key)
 	}
 	return keys
+}
+
+// keepLog copies a failed run's log out of the test's temporary directory,
+// which is removed when the test ends. Run with UNUMC_TRACE=1 for every
+// store request in it.
+func keepLog(path, name string, seed int) string {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return path
+	}
+	kept := filepath.Join(os.TempDir(), fmt.Sprintf("unumc-chaos-%s-%d.log", name, seed))
+	if os.WriteFile(kept, data, 0o644) != nil {
+		return path
+	}
+	return kept
 }
