@@ -17,10 +17,11 @@ type Envelope struct {
 	Frames    []Frame         `json:"frames,omitempty"` // the fan-out branches it runs in, outermost first
 	Input     json.RawMessage `json:"input,omitempty"`  // the input, when sent by value
 	Ref       string          `json:"ref,omitempty"`    // else the key of the record holding it
-	// Pred is the key of a record whose existence shows the invocation is
-	// still live: the sender's checkpoint, or the fan-in set for a join. An
-	// instance with neither its own checkpoint nor Pred has run and been
-	// collected, so a late duplicate of it is dropped.
+	// Pred is the key of the record that shows the invocation is still
+	// live: the sender's checkpoint, or for a join and for the first node of
+	// a branch the fan-in set (which, for a branch, must not name it yet).
+	// An instance with neither its own checkpoint nor a live Pred has run and
+	// been collected, so a late duplicate of it is dropped.
 	Pred string `json:"pred,omitempty"`
 	// Collect lists records the receiver deletes once it has committed.
 	Collect []string `json:"collect,omitempty"`

@@ -91,9 +91,8 @@ func (x *Invocation) Call(ctx context.Context, fn UserFunc) (*Result, error) {
 	if it, ok := got[x.key]; ok {
 		return x.setResult(it.Value)
 	}
-	if _, live := got[env.Pred]; !live && !x.entry {
-		// Ran and collected: a late duplicate.
-		return nil, x.collectStale(ctx)
+	if !x.entry && !x.live(got[env.Pred]) {
+		return nil, nil // ran and was collected: a late duplicate
 	}
 
 	res := &Result{}
@@ -291,37 +290,30 @@ func (x *Invocation) joinCollect(set Item) []string {
 	return keys
 }
 
-// collectStale runs when a late duplicate is dropped. If it is the head of a
-// branch, its fan-out has been joined (the join deleted the origin's
-// checkpoint, Pred), but a duplicate of the origin that was forwarding its
-// result may have created the fan-in set again just after: this invocation
-// may be that duplicate's, and no join will ever collect that set.
-func (x *Invocation) collectStale(ctx context.Context) error {
+// live tells whether the record that proves the invocation live, Pred, says
+// so. For most instances it must just exist: it is the sender's checkpoint,
+// which the receiver deletes once it has committed, or the fan-in set a
+// join collects. The head of a branch is proved live by its fan-in set too,
+// as long as the set does not yet name the branch: a branch that has ended
+// must not start again, even though the set lives on until the join.
+func (x *Invocation) live(pred Item) bool {
+	if pred.Key == "" {
+		return false
+	}
 	env := x.Env
-	d := len(env.Frames) - 1
-	if d < 0 {
-		return nil
+	if env.Join || len(env.Frames) == 0 {
+		return true
 	}
-	origin := instance(env.Frames[d].Origin, env.Iter, env.Frames[:d])
-	if env.Pred != CheckpointKey(env.Execution, origin) {
-		return nil // not a branch head: its sender created nothing new
+	f := env.Frames[len(env.Frames)-1]
+	if env.Pred != JoinKey(env.Execution, instance(f.Origin, env.Iter, env.Frames[:len(env.Frames)-1])) {
+		return true
 	}
-	setKey := JoinKey(env.Execution, origin)
-	got, err := x.p.Store.Get(ctx, setKey)
-	if err != nil {
-		return err
-	}
-	set, ok := got[setKey]
-	if !ok {
-		return nil
-	}
-	keys := []string{setKey}
-	if ms, err := x.members(set); err == nil {
-		for _, m := range ms {
-			keys = append(keys, m.key)
+	for _, s := range pred.Set {
+		if m, err := parseMember(s); err == nil && m.index == f.Index {
+			return false
 		}
 	}
-	return x.cleanup(ctx, keys...)
+	return true
 }
 
 // collectAfterEnd deletes what may be left when an instance runs after the
@@ -539,7 +531,7 @@ func (x *Invocation) startNext(ctx context.Context, scope *FanOut, parent []Fram
 	next := f.Index + scope.Limit
 	env := &Envelope{Version: Version, Execution: x.Env.Execution, Node: scope.Heads[0], Iter: x.Env.Iter,
 		Frames: append(parent, Frame{Origin: scope.Origin, Index: next, Width: f.Width}),
-		Input:  items[next], Pred: okey}
+		Input:  items[next], Pred: JoinKey(x.Env.Execution, origin)}
 	x.p.fault(FaultInvoke, x.Env, 1)
 	return x.p.Invoker.Invoke(ctx, env)
 }
@@ -587,7 +579,7 @@ func (x *Invocation) FanOut(ctx context.Context, f *FanOut) error {
 			head = f.Heads[i]
 		}
 		e := &Envelope{Version: Version, Execution: env.Execution, Node: head, Iter: env.Iter,
-			Frames: append(cloneFrames(env.Frames), Frame{Origin: x.Node.Ident, Index: i, Width: n}), Pred: x.key}
+			Frames: append(cloneFrames(env.Frames), Frame{Origin: x.Node.Ident, Index: i, Width: n}), Pred: setKey}
 		if f.Map {
 			e.Input = inputs[i]
 		} else {
