@@ -21,8 +21,9 @@ var unumLexer = lexer.MustSimple([]lexer.SimpleRule{
 	{Name: "String", Pattern: `"(\\.|[^"\\\n])*"`},
 	{Name: "Arrow", Pattern: `->`},
 	// A number with a unit is a duration; scan checks it with
-	// time.ParseDuration, so "10sec" is one bad token, not 10 and sec.
-	{Name: "Duration", Pattern: `-?[0-9]+(\.[0-9]+)?(ns|us|µs|μs|ms|s|m|h)[0-9A-Za-z_.µμ]*`},
+	// time.ParseDuration, so "10sec" or "1d" is one bad token, not a number
+	// and a name. (A unit cannot start with e or E: 1e5 is a number.)
+	{Name: "Duration", Pattern: `-?[0-9]+(\.[0-9]+)?[a-df-zA-DF-Zµμ][0-9A-Za-z_.µμ]*`},
 	{Name: "Number", Pattern: `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?`},
 	{Name: "Field", Pattern: `\.[A-Za-z_][A-Za-z0-9_]*`},
 	{Name: "Keyword", Pattern: `(` + strings.Join(keywords, "|") + `)\b`},
