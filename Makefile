@@ -1,7 +1,7 @@
 # unumc — see README.md.
 GO ?= go
 
-.PHONY: all test golden lint fuzz chaos build clean
+.PHONY: all test golden lint fuzz chaos bench build clean
 
 all: lint test
 
@@ -20,6 +20,10 @@ lint:
 # At least 1,000 fault schedules for every pattern of the golden cases.
 chaos:
 	UNUMC_CHAOS_RUNS=$${UNUMC_CHAOS_RUNS:-1000} $(GO) test ./golden -run TestChaos -count=1 -timeout 6h -v
+
+# Benchmarks (report medians over several runs; these machines are shared).
+bench:
+	$(GO) test -run XXX -bench . -count 5 ./codegen/
 
 fuzz:
 	$(GO) test -run XXX -fuzz FuzzParse -fuzztime 60s ./lang/
