@@ -92,7 +92,8 @@ func (x *Invocation) Call(ctx context.Context, fn UserFunc) (*Result, error) {
 		return x.setResult(it.Value)
 	}
 	if !x.entry && !x.live(got[env.Pred]) {
-		return nil, nil // ran and was collected: a late duplicate
+		// Ran and was collected: a late duplicate.
+		return nil, x.collectStale(ctx)
 	}
 
 	res := &Result{}
@@ -314,6 +315,32 @@ func (x *Invocation) live(pred Item) bool {
 		}
 	}
 	return true
+}
+
+// collectStale runs when a late duplicate is dropped. The instance committed
+// once (its Pred is dead only after that) and its checkpoint is gone, so if
+// it fanned out, the join has run and collected the fan-in set. A set found
+// now was created again by a run of this instance that was forwarding its
+// result when the join collected — and that crashed before invoking the
+// branches that would have completed it — so nothing else will collect it.
+func (x *Invocation) collectStale(ctx context.Context) error {
+	setKey := JoinKey(x.Env.Execution, x.instance)
+	got, err := x.p.Store.Get(ctx, setKey)
+	if err != nil {
+		return err
+	}
+	set, ok := got[setKey]
+	if !ok {
+		return nil
+	}
+	keys := []string{setKey}
+	if ms, err := x.members(set); err == nil {
+		for _, m := range ms {
+			keys = append(keys, m.key)
+		}
+	}
+	x.collect = nil // the envelope's records are not this run's to delete
+	return x.cleanup(ctx, keys...)
 }
 
 // collectAfterEnd deletes what may be left when an instance runs after the
