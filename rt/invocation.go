@@ -280,7 +280,13 @@ func (x *Invocation) joinCollect(set Item) []string {
 	if set.Key == "" {
 		return keys // already collected
 	}
-	keys = append(keys, set.Key)
+	return append(keys, x.setRecords(set)...)
+}
+
+// setRecords lists a fan-in set's key and the branch results it names: what
+// goes when the set goes.
+func (x *Invocation) setRecords(set Item) []string {
+	keys := []string{set.Key}
 	if ms, err := x.members(set); err == nil {
 		for _, m := range ms {
 			if m.key != "" {
@@ -333,14 +339,8 @@ func (x *Invocation) collectStale(ctx context.Context) error {
 	if !ok {
 		return nil
 	}
-	keys := []string{setKey}
-	if ms, err := x.members(set); err == nil {
-		for _, m := range ms {
-			keys = append(keys, m.key)
-		}
-	}
 	x.collect = nil // the envelope's records are not this run's to delete
-	return x.cleanup(ctx, keys...)
+	return x.cleanup(ctx, x.setRecords(set)...)
 }
 
 // collectAfterEnd deletes what may be left when an instance runs after the
@@ -369,12 +369,7 @@ func (x *Invocation) collectAfterEnd(ctx context.Context) error {
 		return err
 	}
 	for _, set := range got {
-		keys = append(keys, set.Key)
-		if ms, err := x.members(set); err == nil {
-			for _, m := range ms {
-				keys = append(keys, m.key)
-			}
-		}
+		keys = append(keys, x.setRecords(set)...)
 	}
 	return x.cleanup(ctx, keys...)
 }
