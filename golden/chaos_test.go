@@ -59,7 +59,7 @@ func TestChaos(t *testing.T) {
 					Chaos:     local.DefaultChaos(int64(seed)),
 				})
 				if err != nil {
-					t.Fatalf("seed %d, case %s: %v (log %s)", seed, c.Name, err, res.Log)
+					t.Fatalf("seed %d, case %s: %v (log %s)", seed, c.Name, err, keepLog(res.Log, name, seed))
 				}
 				runtest.Check(t, c, res.Status)
 				if res.Stats.ItemsLeft != 1 || res.Stats.StatusItems != 1 {
