@@ -59,7 +59,11 @@ func TestChaos(t *testing.T) {
 					Chaos:     local.DefaultChaos(int64(seed)),
 				})
 				if err != nil {
-					t.Fatalf("seed %d, case %s: %v (log %s)", seed, c.Name, err, keepLog(res.Log, name, seed))
+					log := "none"
+					if res != nil {
+						log = keepLog(res.Log, name, seed)
+					}
+					t.Fatalf("seed %d, case %s: %v (log %s)", seed, c.Name, err, log)
 				}
 				runtest.Check(t, c, res.Status)
 				if res.Stats.ItemsLeft != 1 || res.Stats.StatusItems != 1 {
