@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -76,7 +77,7 @@ func Compile(ctx context.Context, w *ir.Workflow, mod *Module, t codegen.Target,
 	if err := os.WriteFile(filepath.Join(gen, "go.mod"), []byte("module unumc.generated/"+w.Root.Entry.Ident+"\n\ngo "+goVersion+"\n"), 0o644); err != nil {
 		return nil, err
 	}
-	work := "go " + goVersion + "\n\nuse (\n\t" + strconvQuote(mod.Root) + "\n\t./gen\n"
+	work := "go " + goVersion + "\n\nuse (\n\t" + strconv.Quote(mod.Root) + "\n\t./gen\n"
 	if !mod.IsUnumc() {
 		if err := WriteRuntime(filepath.Join(tmp, "runtime")); err != nil {
 			return nil, err
@@ -146,13 +147,6 @@ func explainBuild(out, gen string, w *ir.Workflow) string {
 		}
 		return fmt.Sprintf("%s: node %q: ", where, n.Name)
 	})
-}
-
-func strconvQuote(s string) string {
-	if strings.ContainsAny(s, " \t\"'`\\") {
-		return "\"" + strings.ReplaceAll(strings.ReplaceAll(s, `\`, `\\`), `"`, `\"`) + "\""
-	}
-	return s
 }
 
 // maxGoVersion returns the later of two go directives.
