@@ -16,6 +16,9 @@ func Dump(w *Workflow) string {
 		fmt.Fprintf(&b, "node %s", n.Name)
 		if n.Func != nil {
 			fmt.Fprintf(&b, " = %s", n.Func)
+			if n.Func.Shape == ShapeLambdaInvoke {
+				b.WriteString(" as lambda:invoke")
+			}
 		} else {
 			b.WriteString(" = pass")
 		}
@@ -27,6 +30,7 @@ func Dump(w *Workflow) string {
 		}
 		b.WriteString("\n")
 		dumpPolicy(&b, "\t", n)
+		dumpFlow(&b, "\t", n)
 		dumpTransition(&b, "\t", n.Next)
 	}
 	return b.String()
@@ -65,6 +69,46 @@ func dumpPolicy(b *strings.Builder, indent string, n *Node) {
 	}
 }
 
+// dumpFlow renders a node's wait and data flow, one step a line:
+//
+//	wait 10s
+//	inputpath $.order
+//	parameters {"id.$":"$.id"}
+func dumpFlow(b *strings.Builder, indent string, n *Node) {
+	if w := n.Wait; w != nil {
+		switch {
+		case w.SecondsPath != nil:
+			fmt.Fprintf(b, "%swait seconds %s\n", indent, w.SecondsPath)
+		case w.TimestampPath != nil:
+			fmt.Fprintf(b, "%swait until %s\n", indent, w.TimestampPath)
+		case w.Timestamp != "":
+			fmt.Fprintf(b, "%swait until %q\n", indent, w.Timestamp)
+		default:
+			fmt.Fprintf(b, "%swait %ds\n", indent, w.Seconds)
+		}
+	}
+	f := n.Flow
+	if f == nil {
+		return
+	}
+	path := func(name string, p *JSONPath) {
+		if p != nil {
+			fmt.Fprintf(b, "%s%s %s\n", indent, name, p)
+		}
+	}
+	expr := func(name string, e Expr) {
+		if e != nil {
+			fmt.Fprintf(b, "%s%s %s\n", indent, name, ExprJSON(e))
+		}
+	}
+	path("inputpath", f.InputPath)
+	expr("parameters", f.Parameters)
+	expr("result", f.Result)
+	expr("resultselector", f.ResultSelector)
+	path("resultpath", f.ResultPath)
+	path("outputpath", f.OutputPath)
+}
+
 func dumpTransition(b *strings.Builder, indent string, t Transition) {
 	switch t := t.(type) {
 	case nil:
@@ -92,6 +136,20 @@ func transitionString(t Transition) string {
 	case *End:
 		return "end"
 	case *Fail:
+		if t.ErrorExpr != nil || t.CauseExpr != nil {
+			s := "fail"
+			if t.ErrorExpr != nil {
+				s += " error " + string(ExprJSON(t.ErrorExpr))
+			} else {
+				s += " " + t.Error
+			}
+			if t.CauseExpr != nil {
+				s += " cause " + string(ExprJSON(t.CauseExpr))
+			} else if t.Cause != "" {
+				s += " " + strconv.Quote(t.Cause)
+			}
+			return s
+		}
 		if t.Cause == "" {
 			return "fail " + t.Error
 		}
@@ -102,11 +160,17 @@ func transitionString(t Transition) string {
 			starts = append(starts, br.Start)
 		}
 		s := t.Kind.String()
+		if t.InputPath != nil {
+			s += " inputpath " + t.InputPath.String()
+		}
 		if t.Kind == Map {
 			s += " " + t.Items.String()
 			if t.Limit > 0 {
 				s += fmt.Sprintf(" limit %d", t.Limit)
 			}
+		}
+		if t.ItemSelector != nil {
+			s += " itemselector " + string(ExprJSON(t.ItemSelector))
 		}
 		s += " [" + strings.Join(starts, ", ") + "]"
 		if t.Join != nil {

@@ -51,6 +51,14 @@ type Node struct {
 	Retry      []*Retrier // in order: the first whose Errors match a failure decides
 	Catch      []*Catcher // in order: the first whose Errors match a failure catches it
 
+	// Flow processes the node's input and output around its function, as a
+	// Step Functions state does; nil for none. Errors in it are
+	// States.Runtime (States.ResultPathMatchFailure for ResultPath), which
+	// retriers do not retry but catchers may catch as Step Functions does.
+	Flow *Flow
+	// Wait delays a pass node before its output is committed; nil for none.
+	Wait *Wait
+
 	// Set by Check.
 	Ident string // a Go identifier and directory name unique in the workflow
 	Scope *Scope // the scope the node runs in
@@ -61,6 +69,7 @@ type Node struct {
 type Func struct {
 	Import string // the Go import path of its package
 	Name   string // the function's name
+	Shape  FuncShape
 	Pos    diag.Pos
 }
 
@@ -140,11 +149,16 @@ type Goto struct {
 // workflow at the top level, or the branch inside a fan-out.
 type End struct{ Pos diag.Pos }
 
-// Fail ends the node's scope with an error.
+// Fail ends the node's scope with an error. ErrorExpr and CauseExpr, when
+// set, compute the name and cause from the node's output (Step Functions'
+// ErrorPath and CausePath: a *Select or an *Intrinsic) instead of Error and
+// Cause.
 type Fail struct {
-	Error string
-	Cause string
-	Pos   diag.Pos
+	Error     string
+	Cause     string
+	ErrorExpr Expr
+	CauseExpr Expr
+	Pos       diag.Pos
 }
 
 // Choice takes the first case whose condition holds on the node's output, or
@@ -181,13 +195,24 @@ func (k FanKind) String() string {
 // FanOut starts branches concurrently and joins their results: the join node
 // receives a JSON array with one result per branch, in branch (or element)
 // order.
+//
+// InputPath and ItemSelector shape what the branches receive, as a Parallel
+// or Map state's InputPath and Parameters (ItemSelector) do, while the
+// origin's output stays whole for the join's ResultPath to merge into.
 type FanOut struct {
-	Kind     FanKind
-	Items    Path      // Map: the array to iterate, in the node's output
-	Limit    int       // Map: at most this many branches run at once; 0 means no bound
-	Branches []*Branch // Parallel: one or more; Map: exactly one, run once per element
-	Join     *Goto     // the node that receives the results
-	Pos      diag.Pos
+	Kind      FanKind
+	InputPath *JSONPath // selects the fan-out's effective input in the node's output; nil: all of it
+	Items     Path      // Map: the array to iterate, in the effective input
+	// ItemSelector builds each branch's input from the effective input
+	// ("$"): for a Map once per element, with the element and its index in
+	// the context object as $$.Map.Item.Value and $$.Map.Item.Index; for a
+	// Parallel once, for every branch. nil: the element, or the effective
+	// input.
+	ItemSelector Expr
+	Limit        int       // Map: at most this many branches run at once; 0 means no bound
+	Branches     []*Branch // Parallel: one or more; Map: exactly one, run once per element
+	Join         *Goto     // the node that receives the results
+	Pos          diag.Pos
 }
 
 // Branch is the entry of one branch of a fan-out.
