@@ -236,7 +236,9 @@ func IntrinsicString(e *Intrinsic) string {
 		case *Intrinsic:
 			b = append(b, IntrinsicString(a)...)
 		case *Literal:
-			if s, ok := a.Value.(string); ok {
+			if s, ok := a.Value.(string); ok && i == 0 && e.Name == "States.Format" {
+				b = append(b, "'"+s+"'"...) // kept as written, escapes and all
+			} else if s, ok := a.Value.(string); ok {
 				b = append(b, quoteIntrinsic(s)...)
 			} else {
 				b = append(b, exprJSON(a, false)...)

@@ -1,0 +1,85 @@
+package ir
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/unumc/unumc/internal/diag"
+)
+
+func TestParseJSONPath(t *testing.T) {
+	for _, tc := range []struct {
+		text   string
+		ref    bool
+		static string // Path.String of Static, "-" for dynamic
+		ctx    bool
+		err    bool
+	}{
+		{text: "$", static: "."},
+		{text: "$.a.b[2]", static: ".a.b[2]"},
+		{text: "$['odd key'].x", static: `.["odd key"].x`},
+		{text: `$["x"][0]`, static: ".x[0]"},
+		{text: "$$.Map.Item.Value", static: ".Map.Item.Value", ctx: true},
+		{text: "$..a", static: "-"},
+		{text: "$.a[*].b", static: "-"},
+		{text: "$.a[?(@.n > 1)]", static: "-"},
+		{text: "$.a[0:2]", static: "-"},
+		{text: "$['a','b']", static: "-"},
+		{text: "$.a[*]", ref: true, err: true},
+		{text: "a.b", err: true},
+		{text: "$.a[0", err: true},
+		{text: "$.", err: true},
+		{text: "$.a b", err: true},
+	} {
+		p, err := ParseJSONPath(tc.text, diag.Pos{}, tc.ref)
+		if tc.err {
+			if err == nil {
+				t.Errorf("%q: no error", tc.text)
+			}
+			continue
+		}
+		if err != nil {
+			t.Errorf("%q: %v", tc.text, err)
+			continue
+		}
+		got := "-"
+		if p.Static != nil {
+			got = p.Static.String()
+		}
+		if got != tc.static || p.Context != tc.ctx {
+			t.Errorf("%q: static %s context %v, want %s %v", tc.text, got, p.Context, tc.static, tc.ctx)
+		}
+	}
+}
+
+func TestParseIntrinsic(t *testing.T) {
+	for _, tc := range []struct{ in, out, err string }{
+		{in: "States.UUID()", out: "States.UUID()"},
+		{in: "States.Format('Hello, {}! \\{not\\}', $.name)", out: "States.Format('Hello, {}! \\{not\\}', $.name)"},
+		{in: "States.Array('it\\'s', 1, 2.5, true, null, $.a[0])", out: "States.Array('it\\'s', 1, 2.5, true, null, $.a[0])"},
+		{in: "States.ArrayLength(States.StringSplit($.s, ','))", out: "States.ArrayLength(States.StringSplit($.s, ','))"},
+		{in: "States.JsonMerge($.a, $['b c'], false)", out: "States.JsonMerge($.a, $['b c'], false)"},
+		{in: "States.Fromat('x')", err: `unknown function "States.Fromat" (did you mean "States.Format"?)`},
+		{in: "States.MathAdd(1)", err: "States.MathAdd takes 2 arguments, not 1"},
+		{in: "States.UUID(", err: "missing argument"},
+		{in: "States.Array('x'", err: "missing ')'"},
+		{in: "States.Array('x)", err: "unterminated string"},
+		{in: "States.Array(x)", err: `argument "x" is not`},
+		{in: "States.UUID() x", err: "unexpected"},
+	} {
+		e, err := ParseIntrinsic(tc.in, diag.Pos{})
+		if tc.err != "" {
+			if err == nil || !strings.Contains(err.Error(), tc.err) {
+				t.Errorf("%s: error %v, want %q", tc.in, err, tc.err)
+			}
+			continue
+		}
+		if err != nil {
+			t.Errorf("%s: %v", tc.in, err)
+			continue
+		}
+		if got := IntrinsicString(e); got != tc.out {
+			t.Errorf("%s: prints %s, want %s", tc.in, got, tc.out)
+		}
+	}
+}
