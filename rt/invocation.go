@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strconv"
 	"sync"
+	"time"
 )
 
 // Invocation is one delivery of an envelope to a node.
@@ -17,10 +18,12 @@ type Invocation struct {
 
 	p        *Platform
 	instance string
-	key      string   // this instance's checkpoint key
-	res      *Result  // the committed result, once Call returned it
-	collect  []string // records to delete after the continuation
-	entry    bool     // the instance that receives the workflow's input
+	key      string          // this instance's checkpoint key
+	res      *Result         // the committed result, once Call returned it
+	collect  []string        // records to delete after the continuation
+	entry    bool            // the instance that receives the workflow's input
+	base     json.RawMessage // the input, or for a join with NeedsOrigin the origin's output
+	exec     *Execution      // the execution's input and start, once read
 }
 
 // Result is what a node instance committed: its output or its failure, and
@@ -29,6 +32,16 @@ type Result struct {
 	Output  json.RawMessage `json:"output,omitempty"`
 	Failure *Failure        `json:"failure,omitempty"`
 	Input   json.RawMessage `json:"input,omitempty"`
+	// Execution is kept by the entry instance of a workflow whose nodes
+	// read the execution's input or start time.
+	Execution *Execution `json:"execution,omitempty"`
+}
+
+// Execution is what the context object of Step Functions tells about an
+// execution beyond its name.
+type Execution struct {
+	Input json.RawMessage `json:"input"`
+	Start time.Time       `json:"start"`
 }
 
 // Failed reports whether the instance failed.
@@ -74,6 +87,11 @@ func (x *Invocation) Call(ctx context.Context, fn UserFunc) (*Result, error) {
 	if env.Ref != "" && env.Ref != env.Pred {
 		keys = append(keys, env.Ref)
 	}
+	originKey := ""
+	if env.Join && x.Node.NeedsOrigin {
+		originKey = CheckpointKey(env.Execution, instance(x.Node.JoinOf, env.Iter, env.Frames))
+		keys = append(keys, originKey)
+	}
 	got, err := x.p.Store.Get(ctx, keys...)
 	if err != nil {
 		return nil, err
@@ -99,6 +117,14 @@ func (x *Invocation) Call(ctx context.Context, fn UserFunc) (*Result, error) {
 	res := &Result{}
 	keepInput := x.Node.Policy != nil && x.Node.Policy.KeepInput
 	input, failure, err := x.input(ctx, got, keepInput)
+	x.base = input
+	if err == nil && originKey != "" {
+		x.base, err = x.origin(got, originKey)
+	}
+	if err == nil && x.entry && x.Node.KeepExecution {
+		x.exec = &Execution{Input: input, Start: time.Now().UTC()}
+		res.Execution = x.exec
+	}
 	switch {
 	case errors.Is(err, errIncomplete):
 		// The set was collected by the join and re-created by a late re-run
@@ -120,7 +146,7 @@ func (x *Invocation) Call(ctx context.Context, fn UserFunc) (*Result, error) {
 		res.Output, res.Failure = out, failure
 	}
 	if res.Failure != nil && keepInput {
-		res.Input = input
+		res.Input = x.base
 		if len(res.Input) == 0 {
 			res.Input = json.RawMessage("null")
 		}
@@ -139,6 +165,53 @@ func (x *Invocation) Call(ctx context.Context, fn UserFunc) (*Result, error) {
 	}
 	x.res = res
 	return res, nil
+}
+
+// origin reads the output of a join's origin from its checkpoint, which the
+// join collects only after it has committed.
+func (x *Invocation) origin(got map[string]Item, key string) (json.RawMessage, error) {
+	it, ok := got[key]
+	if !ok {
+		return nil, fmt.Errorf("unum: origin checkpoint %s of %s is missing", key, x.instance)
+	}
+	var r Result
+	if err := json.Unmarshal(it.Value, &r); err != nil {
+		return nil, fmt.Errorf("unum: origin checkpoint %s: %v", key, err)
+	}
+	return r.Output, nil
+}
+
+// Base is the value a node's data flow merges its result into (Step
+// Functions' ResultPath): the instance's input, or for a join whose node
+// NeedsOrigin, the output of the fan-out's origin. It is set while the user
+// function runs.
+func (x *Invocation) Base() json.RawMessage { return x.base }
+
+// Execution returns the execution's input and start time, which the entry
+// instance of a workflow whose entry node has KeepExecution keeps in its
+// checkpoint until the execution ends.
+func (x *Invocation) Execution(ctx context.Context) (*Execution, error) {
+	if x.exec != nil {
+		return x.exec, nil
+	}
+	key := CheckpointKey(x.Env.Execution, x.Node.Start)
+	got, err := x.p.Store.Get(ctx, key)
+	if err != nil {
+		return nil, err
+	}
+	it, ok := got[key]
+	if !ok {
+		return nil, fmt.Errorf("unum: the entry checkpoint %s is gone", key)
+	}
+	var r Result
+	if err := json.Unmarshal(it.Value, &r); err != nil {
+		return nil, fmt.Errorf("unum: entry checkpoint %s: %v", key, err)
+	}
+	if r.Execution == nil {
+		return nil, fmt.Errorf("unum: the entry checkpoint %s does not keep the execution (regenerate the entry node)", key)
+	}
+	x.exec = r.Execution
+	return x.exec, nil
 }
 
 func (x *Invocation) setResult(value []byte) (*Result, error) {
@@ -543,7 +616,7 @@ func (x *Invocation) startNext(ctx context.Context, scope *FanOut, parent []Fram
 	if err := json.Unmarshal(it.Value, &r); err != nil {
 		return err
 	}
-	items, err := Items(r.Output, scope.Items)
+	items, err := x.branchInputs(ctx, scope, r.Output)
 	if err != nil {
 		return fmt.Errorf("unum: map items of %s: %v", origin, err)
 	}
@@ -563,17 +636,9 @@ func (x *Invocation) startNext(ctx context.Context, scope *FanOut, parent []Fram
 // The fan-in set is created here, by the origin, before any branch can end.
 func (x *Invocation) FanOut(ctx context.Context, f *FanOut) error {
 	env := x.Env
-	var inputs []json.RawMessage
-	if f.Map {
-		items, err := Items(x.res.Output, f.Items)
-		if err != nil {
-			return x.Fail(ctx, &Failure{Error: "States.Runtime", Cause: fmt.Sprintf("map after %q: %v", x.Node.Name, err)})
-		}
-		inputs = items
-	} else {
-		for range f.Heads {
-			inputs = append(inputs, x.res.Output)
-		}
+	inputs, err := x.branchInputs(ctx, f, x.res.Output)
+	if err != nil {
+		return x.Fail(ctx, FailureOf(err))
 	}
 	n := len(inputs)
 	setKey := JoinKey(env.Execution, x.instance)
@@ -602,7 +667,7 @@ func (x *Invocation) FanOut(ctx context.Context, f *FanOut) error {
 		}
 		e := &Envelope{Version: Version, Execution: env.Execution, Node: head, Iter: env.Iter,
 			Frames: append(cloneFrames(env.Frames), Frame{Origin: x.Node.Ident, Index: i, Width: n}), Pred: setKey}
-		if f.Map {
+		if f.Map || f.Prepare != nil || f.Select != nil {
 			e.Input = inputs[i]
 		} else {
 			x.attach(e, x.res.Output)
@@ -614,6 +679,51 @@ func (x *Invocation) FanOut(ctx context.Context, f *FanOut) error {
 	}
 	return x.cleanup(ctx)
 }
+
+// branchInputs computes the input of every branch of f from the origin's
+// output. Its errors are failures of the origin's scope: a map over
+// something that is not an array is States.Runtime, and the errors of
+// Prepare and Select are named as they name themselves.
+func (x *Invocation) branchInputs(ctx context.Context, f *FanOut, out json.RawMessage) ([]json.RawMessage, error) {
+	in := out
+	if f.Prepare != nil {
+		var err error
+		if in, err = f.Prepare(ctx, x, out); err != nil {
+			return nil, err
+		}
+	}
+	if !f.Map {
+		if f.Select != nil {
+			var err error
+			if in, err = f.Select(ctx, x, in, -1, nil); err != nil {
+				return nil, err
+			}
+		}
+		inputs := make([]json.RawMessage, len(f.Heads))
+		for i := range inputs {
+			inputs[i] = in
+		}
+		return inputs, nil
+	}
+	items, err := Items(in, f.Items)
+	if err != nil {
+		return nil, &runtimeError{fmt.Sprintf("map after %q: %v", x.Node.Name, err)}
+	}
+	if f.Select != nil {
+		for i := range items {
+			if items[i], err = f.Select(ctx, x, in, i, items[i]); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return items, nil
+}
+
+// runtimeError is a States.Runtime failure of the runtime itself.
+type runtimeError struct{ cause string }
+
+func (e *runtimeError) Error() string     { return e.cause }
+func (e *runtimeError) ErrorName() string { return ErrorRuntime }
 
 // invokeAll invokes envelopes concurrently, at most FanOutConcurrency at once.
 func (x *Invocation) invokeAll(ctx context.Context, envs []*Envelope) error {

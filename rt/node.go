@@ -2,6 +2,7 @@ package rt
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"strings"
 
@@ -18,6 +19,13 @@ type Node struct {
 	Scopes   []*FanOut // the fan-outs whose branches this node runs in, outermost first
 	JoinOf   string    // for a join, the identifier of the node whose fan-out it joins
 	Policy   *Policy   // the timeout and retriers of the user function; nil for none
+	// NeedsOrigin makes a join read the output of its fan-out's origin, the
+	// value its data flow's ResultPath merges into (see Invocation.Base).
+	NeedsOrigin bool
+	// KeepExecution makes the entry node keep the execution's input and
+	// start time in its checkpoint, which lives until the execution ends,
+	// for nodes that read them (see Invocation.Execution).
+	KeepExecution bool
 	// Handle runs one invocation: generated code that calls Call and then
 	// one continuation.
 	Handle func(ctx context.Context, x *Invocation) error
@@ -31,6 +39,13 @@ type FanOut struct {
 	Map    bool     // one branch per element of the array at Items
 	Items  Path     // for a map, the array in the origin's output
 	Limit  int      // for a map, the most branches running at once; 0 for no bound
+	// Prepare, when set, computes the fan-out's effective input from the
+	// origin's output (a Step Functions InputPath); Items applies to it.
+	Prepare func(ctx context.Context, x *Invocation, out json.RawMessage) (json.RawMessage, error)
+	// Select, when set, builds each branch's input from the effective input
+	// (a Step Functions ItemSelector): for a map, of element index whose
+	// value is item; for a parallel, once with index -1 and no item.
+	Select func(ctx context.Context, x *Invocation, in json.RawMessage, index int, item json.RawMessage) (json.RawMessage, error)
 }
 
 // Handle runs one invocation of node on platform p.
