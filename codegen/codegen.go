@@ -64,9 +64,13 @@ type gen struct {
 	w      *ir.Workflow
 	t      Target
 	byName map[string]*ir.Node
+	cur    *file // the program being generated
 }
 
 func (g *gen) ident(name string) string { return g.byName[name].Ident }
+
+// paren renders a position in parentheses, for comments: "(wf.asl.json:3:5)".
+func (g *gen) paren(p diag.Pos) string { return "(" + g.pos(p) + ")" }
 
 // pos renders a position relative to the workflow file, for comments.
 func (g *gen) pos(p diag.Pos) string {
@@ -103,9 +107,16 @@ func (g *gen) node(n *ir.Node) ([]byte, error) {
 	f.Comment("code was generated for: regenerate it with the matching unumc.")
 	f.Const().Id("_").Op("=").Qual(rtPath, "IsVersion1")
 	f.Line()
+	fl := &file{g: g, n: n}
+	g.cur = fl
+	defer func() { g.cur = nil }()
 	if fo, ok := n.Next.(*ir.FanOut); ok {
 		f.Comment(g.fanOutDoc(n, fo))
-		f.Var().Id("fanOut").Op("=").Op("&").Qual(rtPath, "FanOut").Add(g.fanOutLit(n, fo))
+		lit := g.fanOutLit(n, fo)
+		if shaped(fo) {
+			lit = inlineFields(append(g.fanOutFields(n, fo), fl.fanOutShaping("fanOut", n, fo)...))
+		}
+		f.Var().Id("fanOut").Op("=").Op("&").Qual(rtPath, "FanOut").Add(lit)
 		f.Line()
 	}
 	if needsPolicy(n) {
@@ -125,6 +136,14 @@ func (g *gen) node(n *ir.Node) ([]byte, error) {
 		Params(jen.Id("ctx").Qual("context", "Context"), jen.Id("x").Op("*").Qual(rtPath, "Invocation")).
 		Error().
 		Block(g.body(n)...)
+	f.Line()
+	if hasFlow(n) {
+		fl.flow()
+	}
+	fl.stateContext()
+	for _, d := range fl.finish() {
+		f.Add(d)
+	}
 
 	var buf bytes.Buffer
 	if err := f.Render(&buf); err != nil {

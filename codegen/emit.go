@@ -27,7 +27,12 @@ func (g *gen) nodeFields(n *ir.Node) []field {
 	}
 	if len(scopes) > 0 {
 		var lits []jen.Code
-		for _, s := range scopes {
+		for i, s := range scopes {
+			if i == len(scopes)-1 && s.FanOut.Kind == ir.Map && s.FanOut.Limit > 0 && shaped(s.FanOut) {
+				// This node may start the next element of the map, computing its input.
+				lits = append(lits, inlineFields(append(g.fanOutFields(s.Origin, s.FanOut), g.cur.fanOutShaping("scope", s.Origin, s.FanOut)...)))
+				continue
+			}
 			lits = append(lits, g.fanOutLit(s.Origin, s.FanOut))
 		}
 		d = append(d, field{"Scopes", jen.Index().Op("*").Qual(rtPath, "FanOut").ValuesFunc(func(vg *jen.Group) {
@@ -42,6 +47,12 @@ func (g *gen) nodeFields(n *ir.Node) []field {
 	}
 	if needsPolicy(n) {
 		d = append(d, field{"Policy", jen.Id("policy")})
+	}
+	if needsOrigin(n) {
+		d = append(d, field{"NeedsOrigin", jen.True()})
+	}
+	if n.Name == g.w.Start && usesExecution(g.w) {
+		d = append(d, field{"KeepExecution", jen.True()})
 	}
 	return append(d, field{"Handle", jen.Id("handle")})
 }
@@ -164,6 +175,10 @@ func inlineFields(fs []field) *jen.Statement {
 //
 //	{Origin: "split", Join: "merge", Heads: []string{"count"}, Map: true, Items: rt.Path{"chunks"}, Limit: 8}
 func (g *gen) fanOutLit(origin *ir.Node, fo *ir.FanOut) *jen.Statement {
+	return inlineFields(g.fanOutFields(origin, fo))
+}
+
+func (g *gen) fanOutFields(origin *ir.Node, fo *ir.FanOut) []field {
 	heads := make([]jen.Code, len(fo.Branches))
 	for i, b := range fo.Branches {
 		heads[i] = jen.Lit(g.ident(b.Start))
@@ -179,7 +194,7 @@ func (g *gen) fanOutLit(origin *ir.Node, fo *ir.FanOut) *jen.Statement {
 			d = append(d, field{"Limit", jen.Lit(fo.Limit)})
 		}
 	}
-	return inlineFields(d)
+	return d
 }
 
 // body emits handle's statements: the checkpointed call, then the continuation.
@@ -197,6 +212,9 @@ func (g *gen) body(n *ir.Node) []jen.Code {
 	fn := jen.Nil()
 	if n.Func != nil {
 		fn = jen.Qual(rtPath, "Func").Call(jen.Qual(n.Func.Import, n.Func.Name))
+	}
+	if hasFlow(n) {
+		fn = jen.Id("flow").Call(jen.Id("x"), fn)
 	}
 	failed := g.catchers(n)
 	failed = append(failed, jen.Return(jen.Id("x").Dot("Fail").Call(jen.Id("ctx"), jen.Id("res").Dot("Failure"))))
@@ -269,6 +287,9 @@ func (g *gen) simple(n *ir.Node, t ir.Transition) *jen.Statement {
 	case *ir.End:
 		return jen.Id("x").Dot("End").Call(jen.Id("ctx"))
 	case *ir.Fail:
+		if t.ErrorExpr != nil || t.CauseExpr != nil {
+			return g.cur.failExpr(t)
+		}
 		return jen.Id("x").Dot("FailWith").Call(jen.Id("ctx"), jen.Lit(t.Error), jen.Lit(t.Cause))
 	}
 	panic(fmt.Sprintf("codegen: unexpected transition %T after node %q", t, n.Name))
