@@ -321,13 +321,14 @@ func (f *file) wait(w *ir.Wait) []jen.Code {
 
 // selectPath emits the lookup of a path in v (or in the context object c):
 //
-//	states.Get(v, rt.Path{"a", 0}, "InputPath")    c.Get(rt.Path{"Map", "Item", "Value"}, "Parameters")    jsonPath1.Select(v, "Parameters")
+//	states.Get(v, rt.Path{"a", 0}, "InputPath")    c.Get(rt.Path{"Map", "Item", "Value"}, "Parameters")
+//	jsonPath1.Select(v, "Parameters")              c.Select(jsonPath2, "Parameters")
 func (f *file) selectPath(p *ir.JSONPath, v jen.Code, what string) *jen.Statement {
 	switch {
 	case p.Context && p.Static != nil:
 		return jen.Id("c").Dot("Get").Call(pathLit(*p.Static), jen.Lit(what))
 	case p.Context:
-		return f.pathVar(p.Text).Dot("SelectContext").Call(jen.Id("c"), jen.Lit(what))
+		return jen.Id("c").Dot("Select").Call(f.pathVar(p.Text), jen.Lit(what))
 	case p.Static != nil:
 		return jen.Qual(statesPath, "Get").Call(v, pathLit(*p.Static), jen.Lit(what))
 	}
