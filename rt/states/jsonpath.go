@@ -45,6 +45,10 @@ func Compile(text string) (*Path, error) {
 	}
 	x, err := jp.ParseString(src)
 	if err != nil {
+		if strings.Contains(src, "()") {
+			// As in Step Functions, which documents it.
+			return fail("functions such as length() are not supported")
+		}
 		return fail("%s", strings.TrimSuffix(err.Error(), " in "+src))
 	}
 	if len(x) == 0 {
@@ -55,7 +59,7 @@ func Compile(text string) (*Path, error) {
 	}
 	p.definite = true
 	seg := jp.Expr{}
-	for i, f := range x[1:] {
+	for _, f := range x[1:] {
 		switch f := f.(type) {
 		case jp.Bracket:
 			continue // only how ojg prints the path
@@ -65,9 +69,6 @@ func Compile(text string) (*Path, error) {
 			p.static = append(p.static, int(f))
 		case jp.Descent:
 			p.definite = false
-			if i+2 == len(x) {
-				return fail("\"..\" must be followed by a field name, a wildcard or a bracket")
-			}
 			p.segs = append(p.segs, seg)
 			seg = jp.Expr{}
 			continue

@@ -111,11 +111,6 @@ func inInt64(f float64) bool {
 	return f >= -(1<<63) && f < 1<<63
 }
 
-func isNumber(v any) bool {
-	_, ok := toFloat(v)
-	return ok
-}
-
 func number(i int64) json.Number {
 	return json.Number(strconv.FormatInt(i, 10))
 }
