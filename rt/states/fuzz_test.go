@@ -101,6 +101,7 @@ func FuzzFunctions(f *testing.F) {
 			func() (any, error) { return Get(x, rt.Path{"a", 0, "b"}, "InputPath") },
 			func() (any, error) { return LambdaInvokeResult(x, "id"), nil },
 			func() (any, error) { return Copy(x), nil },
+			func() (any, error) { return Text(x), nil },
 		}
 		for i, call := range calls {
 			if _, err := call(); err != nil && errorName(t, err) == "" {

@@ -1,9 +1,48 @@
 package states
 
 import (
+	"context"
 	"math"
 	"time"
+
+	"github.com/unumc/unumc/rt"
 )
+
+// Call runs a node's function on v: it encodes v as the function's input
+// and decodes its output. The function's error is returned as it is, so that
+// it keeps its name; an output that is not JSON is a States.Runtime error.
+func Call(ctx context.Context, fn rt.UserFunc, v any) (any, error) {
+	in, err := Encode(v)
+	if err != nil {
+		return nil, err
+	}
+	out, err := fn(ctx, in)
+	if err != nil {
+		return nil, err
+	}
+	res, err := Decode(out)
+	if err != nil {
+		return nil, newError(Runtime, "the output of the function is not JSON: "+err.Error())
+	}
+	return res, nil
+}
+
+// Text returns a value as the text of an error name or cause (a Fail
+// state's ErrorPath and CausePath): a string as it is, null as "", anything
+// else as its JSON.
+func Text(v any) string {
+	switch x := v.(type) {
+	case string:
+		return x
+	case nil:
+		return ""
+	}
+	j, err := Encode(v)
+	if err != nil {
+		return describe(v)
+	}
+	return string(j)
+}
 
 // WaitSeconds returns how long a Wait state waits for the value its
 // SecondsPath selects: a non-negative integer number of seconds.

@@ -1,6 +1,9 @@
 package states
 
 import (
+	"context"
+	"encoding/json"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -88,5 +91,57 @@ func TestLambdaInvokeResult(t *testing.T) {
 	payload, err := MustCompile("$.Payload").Select(got, "ResultSelector")
 	if err != nil || !cmp.Equal(payload, out) {
 		t.Errorf("$.Payload = %v, %v", payload, err)
+	}
+}
+
+func TestCall(t *testing.T) {
+	echo := func(_ context.Context, in json.RawMessage) (json.RawMessage, error) {
+		return json.RawMessage(`{"got":` + string(in) + `}`), nil
+	}
+	in := decode(t, `{"n":12345678901234567890,"s":"<&>"}`)
+	got, err := Call(context.Background(), echo, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(decode(t, `{"got":{"n":12345678901234567890,"s":"<&>"}}`), got); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+
+	boom := &Error{Name: "Custom.Boom", Cause: "boom"}
+	_, err = Call(context.Background(), func(context.Context, json.RawMessage) (json.RawMessage, error) { return nil, boom }, in)
+	if !errors.Is(err, boom) {
+		t.Errorf("the function's error: %v", err)
+	}
+	_, err = Call(context.Background(), func(context.Context, json.RawMessage) (json.RawMessage, error) { return json.RawMessage(`{`), nil }, in)
+	if errorName(t, err) != Runtime || !strings.Contains(err.Error(), "the output of the function is not JSON") {
+		t.Errorf("bad output: %v", err)
+	}
+	called := false
+	_, err = Call(context.Background(), func(context.Context, json.RawMessage) (json.RawMessage, error) { called = true; return nil, nil }, make(chan int))
+	if errorName(t, err) != Runtime || called {
+		t.Errorf("an input that is not JSON: %v, called %v", err, called)
+	}
+	got, err = Call(context.Background(), func(context.Context, json.RawMessage) (json.RawMessage, error) { return nil, nil }, nil)
+	if err != nil || got != nil {
+		t.Errorf("no output: %v, %v", got, err)
+	}
+}
+
+func TestText(t *testing.T) {
+	for _, tc := range []struct {
+		v    any
+		want string
+	}{
+		{"States.TaskFailed", "States.TaskFailed"},
+		{"", ""},
+		{nil, ""},
+		{json.Number("42"), "42"},
+		{true, "true"},
+		{decode(t, `{"b":[1,"<"],"a":null}`), `{"a":null,"b":[1,"<"]}`},
+		{make(chan int), "a chan int"},
+	} {
+		if got := Text(tc.v); got != tc.want {
+			t.Errorf("Text(%#v) = %q, want %q", tc.v, got, tc.want)
+		}
 	}
 }
