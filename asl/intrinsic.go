@@ -1,0 +1,344 @@
+package asl
+
+import (
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/unumc/unumc/internal/diag"
+	"github.com/unumc/unumc/internal/ir"
+)
+
+// isIntrinsic reports whether s looks like a call of an intrinsic function.
+func isIntrinsic(s string) bool {
+	s = strings.TrimSpace(s)
+	if !strings.HasPrefix(s, "States.") {
+		return false
+	}
+	i := strings.IndexByte(s, '(')
+	return i > len("States.") && strings.TrimRight(s[len("States."):i], "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 ") == ""
+}
+
+// intrinsicParser reads one intrinsic call such as
+// States.Format('{} and {}', $.a, States.UUID()). Every expression it makes
+// has the position of the string it reads.
+type intrinsicParser struct {
+	s   string
+	i   int
+	pos diag.Pos
+	// problems found, each a message; unsupported ones begin "unsupported: ".
+	problems []string
+}
+
+func (p *intrinsicParser) fail(format string, args ...any) {
+	p.problems = append(p.problems, fmt.Sprintf(format, args...))
+}
+
+// parseIntrinsic parses s as an intrinsic call. It returns nil and the
+// problems when s is not one.
+func parseIntrinsic(s string, pos diag.Pos) (*ir.Intrinsic, []string) {
+	p := &intrinsicParser{s: s, pos: pos}
+	p.space()
+	call := p.call(0)
+	if call != nil {
+		p.space()
+		if p.i < len(p.s) {
+			p.fail("unexpected %q after the intrinsic function call", p.s[p.i:])
+		}
+	}
+	if len(p.problems) > 0 {
+		return nil, p.problems
+	}
+	return call, nil
+}
+
+func (p *intrinsicParser) space() {
+	for p.i < len(p.s) && (p.s[p.i] == ' ' || p.s[p.i] == '\t' || p.s[p.i] == '\n' || p.s[p.i] == '\r') {
+		p.i++
+	}
+}
+
+// maxIntrinsicDepth bounds the nesting of calls.
+const maxIntrinsicDepth = 64
+
+func (p *intrinsicParser) call(depth int) *ir.Intrinsic {
+	if depth > maxIntrinsicDepth {
+		p.fail("intrinsic function calls are nested too deeply")
+		return nil
+	}
+	start := p.i
+	for p.i < len(p.s) && (isNameByte(p.s[p.i]) || p.s[p.i] == '.') {
+		p.i++
+	}
+	name := p.s[start:p.i]
+	if p.i >= len(p.s) || p.s[p.i] != '(' {
+		p.fail("expected %q after %q", "(", name)
+		return nil
+	}
+	p.i++
+	limits, known := ir.Intrinsics[name]
+	if !known {
+		p.fail("unknown intrinsic function %q%s", name, diag.Suggest(name, intrinsicNames()))
+	}
+	call := &ir.Intrinsic{Name: name, Pos: p.pos}
+	p.space()
+	if p.i < len(p.s) && p.s[p.i] == ')' {
+		p.i++
+	} else {
+		for {
+			p.space()
+			arg := p.arg(depth, name == "States.Format" && len(call.Args) == 0)
+			if arg == nil {
+				return nil
+			}
+			call.Args = append(call.Args, arg)
+			p.space()
+			if p.i >= len(p.s) {
+				p.fail("missing %q at the end of the call of %s", ")", name)
+				return nil
+			}
+			if p.s[p.i] == ')' {
+				p.i++
+				break
+			}
+			if p.s[p.i] != ',' {
+				p.fail("unexpected %q in the arguments of %s", p.s[p.i:p.i+1], name)
+				return nil
+			}
+			p.i++
+		}
+	}
+	if known {
+		n := len(call.Args)
+		switch {
+		case limits.Min == limits.Max && n != limits.Min:
+			p.fail("%s takes %s, not %d", name, plural(limits.Min, "argument"), n)
+		case n < limits.Min:
+			p.fail("%s takes at least %s, not %d", name, plural(limits.Min, "argument"), n)
+		case limits.Max >= 0 && n > limits.Max:
+			p.fail("%s takes at most %s, not %d", name, plural(limits.Max, "argument"), n)
+		default:
+			p.checkArgs(call)
+		}
+	}
+	return call
+}
+
+func plural(n int, what string) string {
+	if n == 1 {
+		return "1 " + what
+	}
+	return fmt.Sprintf("%d %ss", n, what)
+}
+
+// arg reads one argument. raw keeps a string's text as written between the
+// quotes, escapes and all (the template of States.Format, where "\{" must
+// stay distinguishable from a "{}" placeholder).
+func (p *intrinsicParser) arg(depth int, raw bool) ir.Expr {
+	if p.i >= len(p.s) {
+		p.fail("missing an argument at the end of the intrinsic function call")
+		return nil
+	}
+	switch c := p.s[p.i]; {
+	case c == '\'':
+		return p.str(raw)
+	case c == '$':
+		return p.path()
+	case c == '-' || c >= '0' && c <= '9':
+		return p.number()
+	case strings.HasPrefix(p.s[p.i:], "States."):
+		return p.call(depth + 1)
+	default:
+		for _, w := range []struct {
+			word string
+			v    any
+		}{{"true", true}, {"false", false}, {"null", nil}} {
+			if strings.HasPrefix(p.s[p.i:], w.word) && (p.i+len(w.word) == len(p.s) || !isNameByte(p.s[p.i+len(w.word)])) {
+				p.i += len(w.word)
+				return &ir.Literal{Value: w.v, Pos: p.pos}
+			}
+		}
+	}
+	end := p.i
+	for end < len(p.s) && p.s[end] != ',' && p.s[end] != ')' {
+		end++
+	}
+	p.fail("invalid argument %q: an argument is a 'string', a number, true, false, null, a path or an intrinsic function call", strings.TrimSpace(p.s[p.i:end]))
+	return nil
+}
+
+func (p *intrinsicParser) str(raw bool) ir.Expr {
+	p.i++ // the opening quote
+	start := p.i
+	var b strings.Builder
+	for p.i < len(p.s) {
+		c := p.s[p.i]
+		switch c {
+		case '\'':
+			text := b.String()
+			if raw {
+				text = p.s[start:p.i]
+			}
+			p.i++
+			return &ir.Literal{Value: text, Pos: p.pos}
+		case '\\':
+			if p.i+1 >= len(p.s) {
+				p.i++
+				continue
+			}
+			// \' \{ \} and \\ are escapes; a backslash before anything
+			// else is itself, as rt/states reads it.
+			if e := p.s[p.i+1]; strings.IndexByte(`'{}\`, e) >= 0 {
+				b.WriteByte(e)
+			} else {
+				b.WriteString(p.s[p.i : p.i+2])
+			}
+			p.i += 2
+			continue
+		}
+		b.WriteByte(c)
+		p.i++
+	}
+	p.fail("unterminated string in an intrinsic function call")
+	return nil
+}
+
+func (p *intrinsicParser) number() ir.Expr {
+	start := p.i
+	for p.i < len(p.s) && strings.IndexByte("+-0123456789.eE", p.s[p.i]) >= 0 {
+		p.i++
+	}
+	text := p.s[start:p.i]
+	var n json.Number
+	if err := json.Unmarshal([]byte(text), &n); err != nil {
+		p.fail("invalid number %q in an intrinsic function call", text)
+		return nil
+	}
+	return &ir.Literal{Value: json.Number(text), Pos: p.pos}
+}
+
+func (p *intrinsicParser) path() ir.Expr {
+	start := p.i
+	depth := 0
+	for p.i < len(p.s) {
+		c := p.s[p.i]
+		if depth == 0 && (c == ',' || c == ')') {
+			break
+		}
+		switch c {
+		case '\'', '"':
+			p.i++
+			for p.i < len(p.s) && p.s[p.i] != c {
+				if p.s[p.i] == '\\' {
+					p.i++
+				}
+				p.i++
+			}
+		case '[', '(':
+			depth++
+		case ']', ')':
+			depth--
+		}
+		p.i++
+	}
+	p.i = min(p.i, len(p.s))
+	text := strings.TrimSpace(p.s[start:p.i])
+	jp, variable, err := parsePath(text)
+	switch {
+	case err != "":
+		p.fail("invalid path %q: %s", text, err)
+		return nil
+	case variable != "":
+		p.fail("unsupported: the workflow variable %q", "$"+variable)
+		return nil
+	}
+	jp.Pos = p.pos
+	return &ir.Select{Path: *jp, Pos: p.pos}
+}
+
+// argKinds gives the JSON kinds the arguments of an intrinsic may have
+// when written as literals: "n" number, "s" string, "b" boolean, "a" array
+// or object (never a literal), "*" anything; the last letter repeats.
+var argKinds = map[string]string{
+	"States.Format":         "s*",
+	"States.StringToJson":   "s",
+	"States.JsonToString":   "*",
+	"States.Array":          "*",
+	"States.ArrayPartition": "an",
+	"States.ArrayContains":  "a*",
+	"States.ArrayRange":     "nnn",
+	"States.ArrayGetItem":   "an",
+	"States.ArrayLength":    "a",
+	"States.ArrayUnique":    "a",
+	"States.Base64Encode":   "s",
+	"States.Base64Decode":   "s",
+	"States.Hash":           "*s",
+	"States.JsonMerge":      "aab",
+	"States.MathRandom":     "nnn",
+	"States.MathAdd":        "nn",
+	"States.StringSplit":    "ss",
+	"States.UUID":           "",
+}
+
+// hashAlgorithms are the algorithms States.Hash knows.
+var hashAlgorithms = []string{"MD5", "SHA-1", "SHA-256", "SHA-384", "SHA-512"}
+
+// checkArgs checks the literal arguments of a call against the types the
+// function takes; paths and nested calls are checked at run time.
+func (p *intrinsicParser) checkArgs(call *ir.Intrinsic) {
+	kinds := argKinds[call.Name]
+	for i, a := range call.Args {
+		lit, ok := a.(*ir.Literal)
+		if !ok || kinds == "" {
+			continue
+		}
+		want := kinds[min(i, len(kinds)-1)]
+		var got string
+		switch lit.Value.(type) {
+		case nil:
+			got = "null"
+		case bool:
+			got = "a boolean"
+		case json.Number:
+			got = "a number"
+		case string:
+			got = "a string"
+		}
+		bad := false
+		switch want {
+		case 'n':
+			bad = got != "a number"
+		case 's':
+			bad = got != "a string"
+		case 'b':
+			bad = got != "a boolean"
+		case 'a':
+			bad = true
+		}
+		if bad {
+			what := map[byte]string{'n': "a number", 's': "a string", 'b': "a boolean", 'a': "an array or object (a path or a call)"}[want]
+			p.fail("argument %d of %s must be %s, not %s", i+1, call.Name, what, got)
+			continue
+		}
+		if call.Name == "States.Hash" && i == 1 {
+			alg, _ := lit.Value.(string)
+			found := false
+			for _, h := range hashAlgorithms {
+				found = found || h == alg
+			}
+			if !found {
+				p.fail("unknown hash algorithm %q: States.Hash takes %s", alg, strings.Join(hashAlgorithms, ", "))
+			}
+		}
+	}
+}
+
+func intrinsicNames() []string {
+	names := make([]string, 0, len(ir.Intrinsics))
+	for n := range ir.Intrinsics {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}

@@ -1,0 +1,489 @@
+package asl
+
+import (
+	"fmt"
+	"unicode/utf8"
+
+	"github.com/unumc/unumc/internal/diag"
+	"github.com/unumc/unumc/internal/ir"
+)
+
+// loader validates a decoded definition and lowers it to a workflow.
+type loader struct {
+	file string
+	root *value
+	bind func(string, diag.Pos) (*ir.Func, error)
+	errs diag.List
+	w    *ir.Workflow
+
+	lang    string            // the top-level query language
+	states  map[string]*state // every state of every (sub-)machine
+	order   []*state          // in document order
+	top     *machine
+	names   map[string]bool // state and synthetic node names, taken
+	failErr map[string]bool // the Error names of Fail states
+
+	retryRefs map[*ir.Retrier][]nameRef // where the error names of each retrier are
+	catchRefs map[*ir.Catcher][]nameRef
+}
+
+// machine is the top-level state machine, a Parallel branch, or a Map's
+// Iterator or ItemProcessor.
+type machine struct {
+	loc      string // its location: "", "States.P.Branches[0]", "States.M.ItemProcessor"
+	v        *value
+	startAt  string
+	startPos diag.Pos
+	states   []*state
+	byName   map[string]*state
+	parent   *state // the Parallel or Map state, nil at the top level
+	lang     string // the query language of the states that do not set one
+	// broken is set when a transition in the machine is wrong; then which
+	// states are reachable is not worth reporting.
+	broken bool
+	// distributed is set for the item processor of a Distributed Map,
+	// whose states may use JSONPath even when the state machine uses
+	// JSONata: it runs as a state machine of its own.
+	distributed bool
+}
+
+// state is one state and what it lowers to.
+type state struct {
+	name     string
+	pos      diag.Pos // its key in States
+	loc      string   // "States.X", "States.P.Branches[0].States.X"
+	v        *value
+	typ      string
+	lang     string
+	m        *machine
+	children []*machine // the branches of a Parallel, the iterator of a Map
+
+	start       bool // the StartAt of its machine
+	catchTarget bool // the Next of a catcher
+	terminal    bool // End, Succeed or Fail
+	succ        []*state
+
+	fail    *ir.Fail // a Fail state's transition, for the transitions to it
+	endFlow bool     // a Succeed state with InputPath or OutputPath
+
+	nodes []*ir.Node // what it lowers to, before its children
+	after []*ir.Node // what it lowers to, after its children (a join)
+}
+
+func newLoader(file string, root *value, opts Options) *loader {
+	name := opts.Name
+	if name == "" {
+		name = defaultName(file)
+	}
+	bind := opts.Bind
+	if bind == nil {
+		bind = defaultBind
+	}
+	return &loader{
+		file:    file,
+		root:    root,
+		bind:    bind,
+		w:       &ir.Workflow{Name: name, Source: file, Pos: root.pos},
+		lang:    jsonPath,
+		states:  map[string]*state{},
+		names:   map[string]bool{},
+		failErr: map[string]bool{},
+
+		retryRefs: map[*ir.Retrier][]nameRef{},
+		catchRefs: map[*ir.Catcher][]nameRef{},
+	}
+}
+
+// load validates and lowers the whole definition.
+func (l *loader) load() {
+	root := l.root
+	if root.kind != kObject {
+		l.errs.Add(root.pos, "a state machine must be a JSON object, not %s", root.kind)
+		return
+	}
+	l.checkFields(root, "", "a state machine", jsonPath, []string{"Comment", "StartAt", "States", "TimeoutSeconds", "Version", "QueryLanguage"})
+	l.str(root, "", "Comment")
+	if m, v, ok := l.str(root, "", "Version"); ok && v != "1.0" {
+		l.errorf(m.val.pos, "Version", "unknown version %q: the only version is \"1.0\"", v)
+	}
+	if m, lang, ok := l.str(root, "", "QueryLanguage"); ok {
+		switch lang {
+		case jsonPath:
+		case jsonata:
+			l.lang = jsonata
+			l.unsupported(m.val.pos, "QueryLanguage", "JSONata: unumc compiles JSONPath states only")
+		default:
+			l.errorf(m.val.pos, "QueryLanguage", "must be %q or %q, not %q", jsonPath, jsonata, lang)
+		}
+	}
+	if m, _, ok := l.integer(root, "", "TimeoutSeconds", 1, 99999999); ok {
+		l.unsupported(m.pos, "TimeoutSeconds", "a timeout for the whole state machine")
+	}
+	l.top = l.machine(root, "", nil)
+	if l.top == nil {
+		return
+	}
+	l.w.Start, l.w.StartPos = l.top.startAt, l.top.startPos
+
+	for _, s := range l.order {
+		l.names[s.name] = true
+	}
+	l.markCatchTargets()
+	// Fail and Succeed states first: transitions to them fold into the
+	// transitions that lead to them.
+	for _, s := range l.order {
+		switch s.typ {
+		case "Fail":
+			l.failState(s)
+		case "Succeed":
+			l.succeedState(s)
+		}
+	}
+	for _, s := range l.order {
+		switch s.typ {
+		case "Task":
+			l.taskState(s)
+		case "Pass":
+			l.passState(s)
+		case "Wait":
+			l.waitState(s)
+		case "Choice":
+			l.choiceState(s)
+		case "Parallel":
+			l.parallelState(s)
+		case "Map":
+			l.mapState(s)
+		}
+	}
+	l.settleErrorNames()
+	l.reachable(l.top)
+	l.emit(l.top)
+}
+
+// machine reads the StartAt and States of a (sub-)machine and, depth
+// first, the machines nested in its states. extra are the fields it may
+// have besides StartAt, States and Comment.
+func (l *loader) machine(v *value, loc string, parent *state, extra ...string) *machine {
+	what := "a state machine"
+	if parent != nil {
+		what = "a branch"
+		if parent.typ == "Map" {
+			what = "an item processor"
+			l.checkFields(v, loc, what, jsonPath, []string{"StartAt", "States", "Comment"}, extra)
+		} else {
+			l.checkFields(v, loc, what, jsonPath, []string{"StartAt", "States", "Comment"})
+		}
+		l.str(v, loc, "Comment")
+	}
+	m := &machine{loc: loc, v: v, parent: parent, byName: map[string]*state{}, lang: l.lang}
+	if parent != nil {
+		m.lang = parent.m.lang
+		if parent.typ == "Map" {
+			if pc := v.get("ProcessorConfig"); pc != nil && pc.val.kind == kObject {
+				mode := pc.val.get("Mode")
+				m.distributed = mode != nil && mode.val.kind == kString && mode.val.str == "DISTRIBUTED"
+			}
+		}
+	}
+	sm, start, ok := l.str(v, loc, "StartAt")
+	switch {
+	case sm == nil:
+		l.errorf(v.pos, join(loc, "StartAt"), "missing required field in %s", what)
+	case ok:
+		m.startAt, m.startPos = start, sm.val.pos
+	}
+	statesM := v.get("States")
+	if statesM == nil {
+		l.errorf(v.pos, join(loc, "States"), "missing required field in %s", what)
+		return m
+	}
+	sloc := join(loc, "States")
+	if !l.kindOf(statesM, sloc, kObject) {
+		return m
+	}
+	if len(statesM.val.obj) == 0 {
+		l.errorf(statesM.val.pos, sloc, "a state machine needs at least one state")
+	}
+	for _, sm := range statesM.val.obj {
+		l.collect(m, sm, join(sloc, sm.key))
+	}
+	if sm != nil && ok {
+		if s := m.byName[m.startAt]; s != nil {
+			s.start = true
+		} else {
+			l.noState(m, m.startAt, m.startPos, join(loc, "StartAt"))
+		}
+	}
+	return m
+}
+
+// collect reads one state of a machine: its name, type and query language.
+func (l *loader) collect(m *machine, sm *member, loc string) {
+	name := sm.key
+	switch n := utf8.RuneCountInString(name); {
+	case n == 0:
+		l.errorf(sm.pos, loc, "a state name must not be empty")
+	case n > 80:
+		l.errorf(sm.pos, loc, "state name is %d characters long; the limit is 80", n)
+	}
+	if prev := l.states[name]; prev != nil {
+		l.errorf(sm.pos, loc, "state %q is already defined at %s: state names are unique in the whole state machine", name, prev.pos)
+		return
+	}
+	s := &state{name: name, pos: sm.pos, loc: loc, v: sm.val, m: m, lang: m.lang}
+	// Even a malformed state is known by its name, for the transitions to it.
+	m.states = append(m.states, s)
+	m.byName[name] = s
+	l.states[name] = s
+	l.order = append(l.order, s)
+	if sm.val.kind != kObject {
+		m.broken = true
+		l.errorf(sm.val.pos, loc, "state %q must be an object, not %s", name, sm.val.kind)
+		return
+	}
+	tm, typ, ok := l.str(sm.val, loc, "Type")
+	switch {
+	case tm == nil:
+		m.broken = true
+		l.errorf(sm.val.pos, join(loc, "Type"), "missing required field")
+		return
+	case !ok:
+		m.broken = true
+		return
+	}
+	known := false
+	for _, t := range stateTypes {
+		known = known || t == typ
+	}
+	if !known {
+		m.broken = true
+		l.errorf(tm.val.pos, join(loc, "Type"), "unknown state type %q%s", typ, diag.Suggest(typ, stateTypes))
+		return
+	}
+	s.typ = typ
+	if qm, lang, ok := l.str(sm.val, loc, "QueryLanguage"); ok {
+		switch {
+		case lang != jsonPath && lang != jsonata:
+			l.errorf(qm.val.pos, join(loc, "QueryLanguage"), "must be %q or %q, not %q", jsonPath, jsonata, lang)
+		case lang == jsonPath && m.lang == jsonata && !m.distributed:
+			l.errorf(qm.val.pos, join(loc, "QueryLanguage"), "a state cannot use JSONPath when the state machine uses JSONata")
+		case lang == jsonPath:
+			s.lang = jsonPath
+		case lang == jsonata && m.lang == jsonPath:
+			s.lang = jsonata
+			l.unsupported(qm.val.pos, join(loc, "QueryLanguage"), "JSONata: unumc compiles JSONPath states only")
+		}
+	}
+	l.checkFields(sm.val, loc, "a "+typ+" state", s.lang, []string{"Type", "Comment", "QueryLanguage"}, stateFields[typ])
+	l.str(sm.val, loc, "Comment")
+	if am := sm.val.get("Assign"); am != nil {
+		l.unsupported(am.pos, join(loc, "Assign"), "workflow variables (Assign)")
+		l.assign(am, join(loc, "Assign"), s.lang)
+	}
+	switch typ {
+	case "Parallel":
+		bm := sm.val.get("Branches")
+		bloc := join(loc, "Branches")
+		switch {
+		case bm == nil:
+			l.errorf(sm.val.pos, bloc, "missing required field in a Parallel state")
+		case !l.kindOf(bm, bloc, kArray):
+		case len(bm.val.arr) == 0:
+			l.errorf(bm.val.pos, bloc, "a Parallel state needs at least one branch")
+		default:
+			for i, b := range bm.val.arr {
+				iloc := fmt.Sprintf("%s[%d]", bloc, i)
+				if b.kind != kObject {
+					l.errorf(b.pos, iloc, "a branch must be an object with StartAt and States, not %s", b.kind)
+					continue
+				}
+				s.children = append(s.children, l.machine(b, iloc, s))
+			}
+		}
+	case "Map":
+		it := l.atMostOne(sm.val, loc, "ItemProcessor", "Iterator")
+		switch {
+		case it == nil:
+			l.errorf(sm.val.pos, join(loc, "ItemProcessor"), "missing required field: a Map state needs an ItemProcessor (or the older Iterator)")
+		case !l.kindOf(it, join(loc, it.key), kObject):
+		case it.key == "ItemProcessor":
+			s.children = append(s.children, l.machine(it.val, join(loc, it.key), s, "ProcessorConfig"))
+		default:
+			s.children = append(s.children, l.machine(it.val, join(loc, it.key), s))
+		}
+	}
+}
+
+// assign checks the values of an Assign field: an object whose values are
+// JSONata expressions or, in JSONPath, templates.
+func (l *loader) assign(m *member, loc, lang string) {
+	if !l.kindOf(m, loc, kObject) {
+		return
+	}
+	if lang == jsonata {
+		l.jsonataValue(m.val, loc)
+		return
+	}
+	l.template(m.val, loc, "Assign")
+}
+
+// markCatchTargets marks the states that a catcher continues with: they
+// need a node of their own even if they are a Succeed or a Fail.
+func (l *loader) markCatchTargets() {
+	for _, s := range l.order {
+		cm := s.v.get("Catch")
+		if cm == nil || cm.val.kind != kArray {
+			continue
+		}
+		for _, c := range cm.val.arr {
+			if nm := c.get("Next"); nm != nil && nm.val.kind == kString {
+				if t := s.m.byName[nm.val.str]; t != nil {
+					t.catchTarget = true
+				}
+			}
+		}
+	}
+}
+
+// resolve finds the state a transition of from names, in from's machine.
+func (l *loader) resolve(from *state, name string, pos diag.Pos, loc string) *state {
+	t := from.m.byName[name]
+	if t == nil {
+		from.m.broken = true
+		l.noState(from.m, name, pos, loc)
+		return nil
+	}
+	from.succ = append(from.succ, t)
+	return t
+}
+
+// noState reports a transition to a state that the machine does not have.
+func (l *loader) noState(m *machine, name string, pos diag.Pos, loc string) {
+	if other := l.states[name]; other != nil {
+		l.errorf(pos, loc, "state %q is in %s, not in %s: a transition stays within its state machine", name, other.m.describe(), m.describe())
+		return
+	}
+	names := make([]string, len(m.states))
+	for i, s := range m.states {
+		names[i] = s.name
+	}
+	l.errorf(pos, loc, "no state named %q%s", name, diag.Suggest(name, names))
+}
+
+// describe names a machine for messages.
+func (m *machine) describe() string {
+	if m.parent == nil {
+		return "the top-level state machine"
+	}
+	return fmt.Sprintf("%s", m.loc)
+}
+
+// transition lowers a transition to the state called name: a Fail state
+// folds into an *ir.Fail, a Succeed state without InputPath and OutputPath
+// into an *ir.End, anything else is an *ir.Goto.
+func (l *loader) transition(from *state, name string, pos diag.Pos, loc string) ir.Transition {
+	t := l.resolve(from, name, pos, loc)
+	switch {
+	case t == nil:
+	case t.typ == "Fail" && t.fail != nil:
+		f := *t.fail
+		f.Pos = pos
+		return &f
+	case t.typ == "Succeed" && !t.endFlow:
+		return &ir.End{Pos: pos}
+	}
+	return &ir.Goto{Node: name, Pos: pos}
+}
+
+// next lowers the Next or End of a state.
+func (l *loader) next(s *state) ir.Transition {
+	nm := s.v.get("Next")
+	em := s.v.get("End")
+	end := false
+	if em != nil && l.kindOf(em, join(s.loc, "End"), kBool) {
+		end = em.val.b
+		if !end && nm == nil {
+			s.m.broken = true
+			l.errorf(em.val.pos, join(s.loc, "End"), "End must be true, or the state needs a Next")
+			return nil
+		}
+	}
+	switch {
+	case nm != nil && end:
+		s.m.broken = true
+		l.errorf(nm.pos, join(s.loc, "Next"), "a state has either Next or \"End\": true, not both")
+	case nm != nil:
+		if !l.kindOf(nm, join(s.loc, "Next"), kString) {
+			s.m.broken = true
+			return nil
+		}
+		return l.transition(s, nm.val.str, nm.val.pos, join(s.loc, "Next"))
+	case end:
+		s.terminal = true
+		return &ir.End{Pos: em.val.pos}
+	case em == nil:
+		s.m.broken = true
+		l.errorf(s.v.pos, join(s.loc, "Next"), "a %s state needs Next or \"End\": true", s.typ)
+	}
+	return nil
+}
+
+// uniqueName returns base, or base with a number added if a state or
+// another synthetic node has that name.
+func (l *loader) uniqueName(base string) string {
+	name := base
+	for i := 2; l.names[name]; i++ {
+		name = fmt.Sprintf("%s.%d", base, i)
+	}
+	l.names[name] = true
+	return name
+}
+
+// reachable reports the states of m and its sub-machines that no path from
+// StartAt reaches, and machines with no reachable terminal state.
+func (l *loader) reachable(m *machine) {
+	for _, s := range m.states {
+		for _, c := range s.children {
+			l.reachable(c)
+		}
+	}
+	start := m.byName[m.startAt]
+	if start == nil || m.broken {
+		return
+	}
+	seen := map[*state]bool{start: true}
+	queue := []*state{start}
+	terminal := false
+	for len(queue) > 0 {
+		s := queue[0]
+		queue = queue[1:]
+		terminal = terminal || s.terminal
+		for _, t := range s.succ {
+			if !seen[t] {
+				seen[t] = true
+				queue = append(queue, t)
+			}
+		}
+	}
+	for _, s := range m.states {
+		if !seen[s] {
+			l.errorf(s.pos, s.loc, "state %q is unreachable from StartAt %q", s.name, m.startAt)
+		}
+	}
+	if !terminal {
+		l.errorf(m.startPos, join(m.loc, "States"), "no reachable state ends the state machine: it needs a state with \"End\": true, a Succeed or a Fail")
+	}
+}
+
+// emit appends the nodes of m to the workflow in document order, the nodes
+// of a Parallel or Map state before those of its branches and its join
+// after them.
+func (l *loader) emit(m *machine) {
+	for _, s := range m.states {
+		l.w.Nodes = append(l.w.Nodes, s.nodes...)
+		for _, c := range s.children {
+			l.emit(c)
+		}
+		l.w.Nodes = append(l.w.Nodes, s.after...)
+	}
+}
