@@ -1,6 +1,7 @@
 package lang
 
 import (
+	"strings"
 	"time"
 
 	"github.com/alecthomas/participle/v2/lexer"
@@ -25,15 +26,36 @@ type Comment struct {
 	BlankBefore bool   // a whole-line comment preceded by an empty line
 }
 
+// Text is the value of a name or a string literal, unquoted. The lexer keeps
+// string literals quoted, so that a string such as "start" or "{" never
+// matches a keyword or a punctuation mark of the grammar; Capture unquotes.
+type Text string
+
+// Capture implements participle.Capture: a string literal is unquoted, and
+// the tokens of a dotted name (States.ALL) are joined. scan has checked the
+// literals.
+func (t *Text) Capture(values []string) error {
+	s := strings.Join(values, "")
+	if strings.HasPrefix(s, `"`) {
+		u, err := unquote(s)
+		if err != nil {
+			return err
+		}
+		s = u
+	}
+	*t = Text(s)
+	return nil
+}
+
 // Decl is a top-level declaration: *WorkflowDecl, *ImportDecl, *NodeDecl or
 // *ChainDecl.
 type Decl interface{ decl() }
 
-// WorkflowDecl names the workflow: workflow wordcount.
+// WorkflowDecl names the workflow: workflow wordcount, or workflow "order-flow".
 type WorkflowDecl struct {
 	Pos    lexer.Position
 	EndPos lexer.Position
-	Name   string `parser:"'workflow' @Ident"`
+	Name   Text `parser:"'workflow' @( Ident | String )"`
 
 	Doc         []*Comment
 	Comment     []*Comment
@@ -46,33 +68,44 @@ type ImportDecl struct {
 	Pos    lexer.Position
 	EndPos lexer.Position
 	Alias  string `parser:"'import' @Ident?"`
-	Path   string `parser:"@String"`
+	Path   Text   `parser:"@String"`
 
 	Doc         []*Comment
 	Comment     []*Comment
 	BlankBefore bool
 }
 
-// NodeDecl binds a node to a Go function: node Split = wordcount.Split,
-// optionally followed by a block of error handling options:
+// NodeDecl declares a node: a call of a Go function (node Split =
+// wordcount.Split, or node Get = lambda api.Get for a result wrapped as
+// Step Functions' Lambda integration wraps it), a pass node (node P = pass)
+// or a wait (node W = wait 10s). A block of options may follow:
 //
 //	node Charge = pay.Charge {
+//		inputpath "$.order"
+//		parameters {"id.$": "$.id", "amount": 10}
+//		resultpath "$.charge"
 //		timeout 30s
 //		retry OutOfStock every 2s max 5
 //		catch States.ALL into .error -> Fallback
 //	}
 //
-// The options are kept by kind, each kind in source order; Format prints
-// them in that canonical order.
+// Exactly one of Func, Lambda, Pass and Wait is set. The options are kept by
+// kind, each kind in source order; Format prints them in canonical order
+// (see Options).
 type NodeDecl struct {
-	Pos      lexer.Position
-	EndPos   lexer.Position
-	Name     *Ident     `parser:"'node' @@ '='"`
-	Func     *FuncRef   `parser:"@@"`
-	Timeouts []*Timeout `parser:"( '{' ( @@"`
-	Retries  []*Retry   `parser:"      | @@"`
-	Catches  []*Catch   `parser:"      | @@"`
-	Unknown  []*Unknown `parser:"      | @@ )* '}' )?"`
+	Pos       lexer.Position
+	EndPos    lexer.Position
+	Name      *Name             `parser:"'node' @@ '='"`
+	Func      *FuncRef          `parser:"( (?= Ident Field) @@"`
+	Lambda    *FuncRef          `parser:"| 'lambda' @@"`
+	Pass      *Pass             `parser:"| @@"`
+	Wait      *Wait             `parser:"| @@ )"`
+	Timeouts  []*Timeout        `parser:"( '{' ( @@"`
+	Retries   []*Retry          `parser:"      | @@"`
+	Catches   []*Catch          `parser:"      | @@"`
+	Paths     []*PathOption     `parser:"      | @@"`
+	Templates []*TemplateOption `parser:"      | @@"`
+	Unknown   []*Unknown        `parser:"      | @@ )* '}' )?"`
 
 	Doc         []*Comment
 	Comment     []*Comment // at the end of the first line
@@ -82,8 +115,102 @@ type NodeDecl struct {
 	EndComment  []*Comment // after the closing brace
 }
 
-// Option is one line of a node's option block: *Timeout, *Retry or *Catch.
+// Pass is the kind of a pass node, which calls no function: node P = pass.
+type Pass struct {
+	Pos     lexer.Position
+	EndPos  lexer.Position
+	Keyword struct{} `parser:"'pass'"` // only there to hold the grammar
+}
+
+// Wait is the kind of a wait node, a pass node that waits before it goes
+// on: wait 10s, wait seconds "$.delay", wait until "2026-01-01T00:00:00Z",
+// wait until "$.when".
+type Wait struct {
+	Pos         lexer.Position
+	EndPos      lexer.Position
+	Seconds     *Duration `parser:"'wait' ( @@"`
+	SecondsPath *String   `parser:"      | 'seconds' @@"`
+	Until       *String   `parser:"      | 'until' @@ )"`
+}
+
+// Option is one line of a node's option block: *PathOption,
+// *TemplateOption, *Timeout, *Retry or *Catch.
 type Option interface{ option() }
+
+// PathOption is one of the path options of a node's data flow:
+// inputpath "$.order", resultpath "$.result", outputpath null.
+type PathOption struct {
+	Pos    lexer.Position
+	EndPos lexer.Position
+	Kind   string     `parser:"@( 'inputpath' | 'resultpath' | 'outputpath' )"`
+	Value  *PathValue `parser:"@@"`
+
+	Doc         []*Comment
+	Comment     []*Comment
+	BlankBefore bool
+}
+
+// TemplateOption is one of the JSON options of a node's data flow:
+// parameters {"id.$": "$.id"}, result {"ok": true}, resultselector {...}.
+type TemplateOption struct {
+	Pos    lexer.Position
+	EndPos lexer.Position
+	Kind   string `parser:"@( 'parameters' | 'result' | 'resultselector' )"`
+	Value  *JSON  `parser:"@@"`
+
+	Doc         []*Comment
+	Comment     []*Comment
+	BlankBefore bool
+}
+
+// PathValue is a Step Functions path, such as "$.a.b", or null.
+type PathValue struct {
+	Pos  lexer.Position
+	Path *Text `parser:"  @String"`
+	Null bool  `parser:"| @'null'"`
+}
+
+// String is a string literal with its position.
+type String struct {
+	Pos   lexer.Position
+	Value Text `parser:"@String"`
+}
+
+// JSON is a JSON value, written as JSON: exactly one field is set. Strings
+// are Go or JSON string literals; numbers are kept as written. Where JSON
+// has no computed field to hold it, a value computed from a path or an
+// intrinsic call is written computed "$.x": a whole template, or an element
+// of an array.
+type JSON struct {
+	Pos      lexer.Position
+	EndPos   lexer.Position
+	Object   *JSONObject `parser:"  @@"`
+	Array    *JSONArray  `parser:"| @@"`
+	String   *Text       `parser:"| @String"`
+	Number   *string     `parser:"| @Number"`
+	Bool     *Boolean    `parser:"| @( 'true' | 'false' )"`
+	Null     bool        `parser:"| @'null'"`
+	Computed *String     `parser:"| 'computed' @@"`
+}
+
+// JSONObject is a JSON object, its members in the order written.
+type JSONObject struct {
+	Pos     lexer.Position
+	Members []*JSONMember `parser:"'{' ( '}' | @@ ( ',' @@ )* '}' )"`
+}
+
+// JSONMember is one name and value of a JSON object.
+type JSONMember struct {
+	Pos   lexer.Position
+	Name  Text  `parser:"@String ':'"`
+	Value *JSON `parser:"@@"`
+}
+
+// JSONArray is a JSON array.
+type JSONArray struct {
+	Pos   lexer.Position
+	Items []*JSON `parser:"'[' ( ']' | @@ ( ',' @@ )* ']' )"`
+}
 
 // Timeout bounds each run of the node's function: timeout 30s.
 type Timeout struct {
@@ -122,21 +249,24 @@ type Catch struct {
 	EndPos lexer.Position
 	Errors []*ErrorName `parser:"'catch' @@ ( ',' @@ )*"`
 	Into   *Path        `parser:"( 'into' @@ )?"`
-	Next   *Ident       `parser:"'->' @@"`
+	Next   *Name        `parser:"'->' @@"`
 
 	Doc         []*Comment
 	Comment     []*Comment
 	BlankBefore bool
 }
 
-func (*Timeout) option() {}
-func (*Retry) option()   {}
-func (*Catch) option()   {}
+func (*PathOption) option()     {}
+func (*TemplateOption) option() {}
+func (*Timeout) option()        {}
+func (*Retry) option()          {}
+func (*Catch) option()          {}
 
-// ErrorName is an error name, dotted or not: OutOfStock, States.Timeout.
+// ErrorName is an error name, dotted or not, or any other as a string:
+// OutOfStock, States.Timeout, "Order failed".
 type ErrorName struct {
 	Pos  lexer.Position
-	Name string `parser:"@( Ident Field* )"`
+	Name Text `parser:"@( Ident Field* | String )"`
 }
 
 // Jitter is the jitter clause of a retry.
@@ -165,20 +295,30 @@ func (d *DurationValue) Capture(values []string) error {
 // tokens after it up to the next option: Parse reports it.
 type Unknown struct {
 	Pos  lexer.Position
-	Name string `parser:"(?! 'timeout' | 'retry' | 'catch' ) @Ident ( !( '}' | 'timeout' | 'retry' | 'catch' | 'every' | 'max' | 'backoff' | 'maxdelay' | 'jitter' | 'into' | 'node' | 'start' | 'import' | 'workflow' ) )*"`
+	Name string     `parser:"(?! 'timeout' | 'retry' | 'catch' | 'inputpath' | 'parameters' | 'result' | 'resultselector' | 'resultpath' | 'outputpath' ) @Ident"`
+	Rest []*skipped `parser:"@@*"`
 }
 
 // UnknownClause is a word in a retry that starts no clause, with the tokens
 // after it up to the next clause or option: Parse reports it.
 type UnknownClause struct {
 	Pos  lexer.Position
-	Name string `parser:"(?! 'timeout' | 'retry' | 'catch' | 'every' | 'max' | 'backoff' | 'maxdelay' | 'jitter' ) @Ident ( !( '}' | 'timeout' | 'retry' | 'catch' | 'every' | 'max' | 'backoff' | 'maxdelay' | 'jitter' | 'into' | 'node' | 'start' | 'import' | 'workflow' ) )*"`
+	Name string     `parser:"(?! 'timeout' | 'retry' | 'catch' | 'inputpath' | 'parameters' | 'result' | 'resultselector' | 'resultpath' | 'outputpath' | 'every' | 'max' | 'backoff' | 'maxdelay' | 'jitter' ) @Ident"`
+	Rest []*skipped `parser:"@@*"`
 }
 
-// Ident is a name with its position.
-type Ident struct {
+// skipped is what follows an unknown option up to the next option or the
+// end of the block: a token, or a bracketed group skipped whole.
+type skipped struct {
+	Group []*skipped `parser:"  ( '{' | '[' ) @@* ( '}' | ']' )"`
+	Token string     `parser:"| @!( '{' | '}' | '[' | ']' | 'timeout' | 'retry' | 'catch' | 'inputpath' | 'parameters' | 'result' | 'resultselector' | 'resultpath' | 'outputpath' | 'every' | 'max' | 'backoff' | 'maxdelay' | 'jitter' | 'into' | 'node' | 'start' | 'import' | 'workflow' )"`
+}
+
+// Name is a node name with its position: a plain name, or a string for any
+// other ("Send SNS").
+type Name struct {
 	Pos  lexer.Position
-	Name string `parser:"@Ident"`
+	Name Text `parser:"@( Ident | String )"`
 }
 
 // FuncRef names an exported function of an imported package: wordcount.Split.
@@ -222,27 +362,33 @@ type Step interface{ step() }
 // Ref mentions a node: it runs the node, or jumps to it when nothing follows.
 type Ref struct {
 	Pos  lexer.Position
-	Name string `parser:"@Ident"`
+	Name Text `parser:"@( Ident | String )"`
 }
 
-// Parallel runs its branches concurrently on the same input.
+// Parallel runs its branches concurrently on the same input, or on the
+// input its clauses shape: parallel inputpath "$.x" parameters {...} { ... }.
 type Parallel struct {
-	Pos      lexer.Position
-	EndPos   lexer.Position
-	Branches []*Chain `parser:"'parallel' '{' @@* '}'"`
+	Pos        lexer.Position
+	EndPos     lexer.Position
+	InputPath  []*PathValue `parser:"'parallel' ( 'inputpath' @@"`
+	Parameters []*JSON      `parser:"           | 'parameters' @@ )*"`
+	Branches   []*Chain     `parser:"'{' @@* '}'"`
 
 	Comment []*Comment // after the opening brace
 	Footer  []*Comment // whole-line comments before the closing brace
 }
 
 // Map runs Body once for each element of the array at Items, at most Limit
-// at a time.
+// at a time; InputPath and ItemSelector shape what the branches receive. Its
+// clauses may come in any order; each is kept by kind.
 type Map struct {
-	Pos    lexer.Position
-	EndPos lexer.Position
-	Items  *Path   `parser:"'map' @@"`
-	Limit  *Number `parser:"( 'limit' @@ )?"`
-	Body   *Chain  `parser:"'{' @@ '}'"`
+	Pos          lexer.Position
+	EndPos       lexer.Position
+	Items        *Path        `parser:"'map' @@"`
+	Limit        []*Number    `parser:"( 'limit' @@"`
+	InputPath    []*PathValue `parser:"| 'inputpath' @@"`
+	ItemSelector []*JSON      `parser:"| 'itemselector' @@ )*"`
+	Body         *Chain       `parser:"'{' @@ '}'"`
 
 	Comment []*Comment // after the opening brace
 	Footer  []*Comment // whole-line comments before the closing brace
@@ -284,11 +430,17 @@ type Succeed struct {
 	Keyword struct{} `parser:"'succeed'"` // only there to hold the grammar
 }
 
-// Fail ends the chain's scope with an error name and an optional cause.
+// Fail ends the chain's scope with an error name and an optional cause, each
+// given, or computed from the input by a path or an intrinsic function:
+// fail BadMode "mode x", fail errorpath "$.error" causepath "$.cause".
+// A string after the error is the cause unless "->" follows it: then it
+// begins the next chain.
 type Fail struct {
-	Pos   lexer.Position
-	Error string `parser:"'fail' @( Ident Field* )"`
-	Cause string `parser:"@String?"`
+	Pos       lexer.Position
+	ErrorPath *String    `parser:"'fail' ( (?= 'errorpath' String) 'errorpath' @@"`
+	Error     *ErrorName `parser:"       | @@ )"`
+	CausePath *String    `parser:"( (?= 'causepath' String) 'causepath' @@"`
+	Cause     *String    `parser:"| (?! String '->') @@ )?"`
 }
 
 func (*Ref) step()      {}
@@ -321,15 +473,26 @@ type Term struct {
 	Test  *Test `parser:"| @@"`
 }
 
-// Test is a test of the value at Path: a comparison (Op and Value), a type
-// test (is Type) or a glob match (matches Pattern).
+// Test is a test of the value at Path: a comparison (Op and Value, or
+// Typed), a type test (is Type) or a glob match (matches Pattern).
 type Test struct {
 	Pos     lexer.Position
-	Path    *Path    `parser:"@@"`
-	Op      string   `parser:"( @Op"`
-	Value   *Operand `parser:"  @@"`
-	Type    string   `parser:"| 'is' @( 'null' | 'string' | 'number' | 'bool' | 'array' | 'object' | 'timestamp' )"`
-	Pattern *string  `parser:"| 'matches' @String )"`
+	Path    *Path         `parser:"@@"`
+	Op      string        `parser:"( @Op"`
+	Value   *Operand      `parser:"  @@"`
+	Typed   *TypedCompare `parser:"| @@"`
+	Type    string        `parser:"| 'is' @( 'null' | 'string' | 'number' | 'bool' | 'array' | 'object' | 'timestamp' )"`
+	Pattern *Text         `parser:"| 'matches' @String )"`
+}
+
+// TypedCompare is a comparison that names a type, as in .n number < 10: it
+// is false unless both sides have that type, as Step Functions'
+// NumericLessThan, StringEquals, BooleanEquals and TimestampLessThan are.
+type TypedCompare struct {
+	Pos   lexer.Position
+	Kind  string   `parser:"@( 'number' | 'string' | 'bool' | 'timestamp' )"`
+	Op    string   `parser:"@Op"`
+	Value *Operand `parser:"@@"`
 }
 
 // Operand is the right side of a comparison: a path or a JSON literal.
@@ -338,7 +501,7 @@ type Operand struct {
 	Pos    lexer.Position
 	Path   *Path    `parser:"  @@"`
 	Number *float64 `parser:"| @Number"`
-	String *string  `parser:"| @String"`
+	String *Text    `parser:"| @String"`
 	Bool   *Boolean `parser:"| @( 'true' | 'false' )"`
 	Null   bool     `parser:"| @'null'"`
 }
@@ -369,6 +532,6 @@ type Path struct {
 type PathStep struct {
 	Pos   lexer.Position
 	Field string   `parser:"  @Field"` // without the dot
-	Key   *string  `parser:"| '[' ( @String"`
+	Key   *Text    `parser:"| '[' ( @String"`
 	Index *float64 `parser:"    | @Number ) ']'"`
 }

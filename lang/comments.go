@@ -216,7 +216,7 @@ func chainLines(lines []line, s *source, c *Chain, start int, doc *[]*Comment, b
 // order and the closing brace. It also sets d.Block.
 func nodeLines(lines []line, s *source, d *NodeDecl) []line {
 	open := -1
-	if i := s.before(d.Func.EndPos.Offset) + 1; i < len(s.spans) {
+	if i := s.before(kindEnd(d)) + 1; i < len(s.spans) {
 		for ; i < len(s.spans) && s.spans[i].comment; i++ {
 		}
 		if i < len(s.spans) && s.spans[i].tok.Type == tokPunct && s.spans[i].tok.Value == "{" {
@@ -236,9 +236,31 @@ func nodeLines(lines []line, s *source, d *NodeDecl) []line {
 	return append(lines, line{start: d.EndPos.Offset - 1, end: d.EndPos.Offset, doc: &d.Footer, comment: &d.EndComment})
 }
 
-// optionLine is the line of one option of a node's block.
+// kindEnd returns the source offset just past what a node declaration binds
+// the node to: pkg.Func, pass or a wait.
+func kindEnd(d *NodeDecl) int {
+	switch {
+	case d.Func != nil:
+		return d.Func.EndPos.Offset
+	case d.Lambda != nil:
+		return d.Lambda.EndPos.Offset
+	case d.Pass != nil:
+		return d.Pass.EndPos.Offset
+	case d.Wait != nil:
+		return d.Wait.EndPos.Offset
+	}
+	return d.Name.Pos.Offset
+}
+
+// optionLine is the line of one option of a node's block. A JSON value
+// printed over several lines counts as part of the option's line: comments
+// inside it move before the option.
 func optionLine(o Option) line {
 	switch o := o.(type) {
+	case *PathOption:
+		return line{o.Pos.Offset, o.EndPos.Offset, &o.Doc, &o.Comment, &o.BlankBefore}
+	case *TemplateOption:
+		return line{o.Pos.Offset, o.EndPos.Offset, &o.Doc, &o.Comment, &o.BlankBefore}
 	case *Timeout:
 		return line{o.Pos.Offset, o.EndPos.Offset, &o.Doc, &o.Comment, &o.BlankBefore}
 	case *Retry:
@@ -249,14 +271,23 @@ func optionLine(o Option) line {
 	panic("lang: unknown option")
 }
 
-// blockSpan returns the source offsets of a block step: its keyword and just
-// past its closing brace.
+// blockSpan returns the source offsets of a block step: where its opening
+// brace may be found (past its clauses, which may hold JSON objects) and
+// just past its closing brace.
 func blockSpan(s Step) (from, to int) {
 	switch b := s.(type) {
 	case *Parallel:
-		return b.Pos.Offset, b.EndPos.Offset
+		from = b.Pos.Offset
+		for _, j := range b.Parameters {
+			from = max(from, j.EndPos.Offset)
+		}
+		return from, b.EndPos.Offset
 	case *Map:
-		return b.Pos.Offset, b.EndPos.Offset
+		from = b.Pos.Offset
+		for _, j := range b.ItemSelector {
+			from = max(from, j.EndPos.Offset)
+		}
+		return from, b.EndPos.Offset
 	case *Choose:
 		return b.Pos.Offset, b.EndPos.Offset
 	}

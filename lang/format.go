@@ -2,9 +2,11 @@ package lang
 
 import (
 	"bytes"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/unumc/unumc/internal/ir"
 )
@@ -23,10 +25,17 @@ import (
 //     line when its branch is a chain of at most three steps with no block in
 //     it and no comment in the block: map .chunks limit 8 { Count };
 //   - a choose is always over several lines;
-//   - a node's option block has one option per line: the timeout, the
-//     retries, then the catches, each kind in source order, a retry's
-//     clauses in the order every, max, backoff, maxdelay, jitter; an empty
-//     block is dropped;
+//   - a node's option block has one option per line: inputpath, parameters,
+//     result, resultselector, resultpath, outputpath, the timeout, the
+//     retries, then the catches, retries and catches each in source order, a
+//     retry's clauses in the order every, max, backoff, maxdelay, jitter; an
+//     empty block is dropped; the clauses of a map in the order limit,
+//     inputpath, itemselector, of a parallel inputpath, parameters;
+//   - a JSON value is on one line when it has no object or array in it that
+//     is not empty and takes at most 60 characters: {"a": 1, "b.$": "$.x"};
+//     otherwise its members are one per line, one tab in;
+//   - node, workflow and error names are quoted only when they are not
+//     plain names or are keywords;
 //   - conditions have the parentheses they need and no others ("and" binds
 //     tighter than "or"); strings are quoted as Go quotes them and numbers
 //     are written in their JSON form;
@@ -34,8 +43,14 @@ import (
 //     case or closing brace, or at the end of a line (see attachComments).
 func Format(f *File) []byte {
 	p := &printer{fresh: true, width: alignNodes(f.Decls)}
-	for _, d := range f.Decls {
-		p.decl(d)
+	for i, d := range f.Decls {
+		var next *Chain
+		if i+1 < len(f.Decls) {
+			if c, ok := f.Decls[i+1].(*ChainDecl); ok && !c.Start {
+				next = c.Chain
+			}
+		}
+		p.decl(d, next)
 	}
 	p.docs(f.Footer, 0)
 	return p.out.Bytes()
@@ -58,7 +73,7 @@ func alignNodes(decls []Decl) map[*NodeDecl]int {
 	flush := func() {
 		w := 0
 		for _, n := range run {
-			w = max(w, len(n.Name.Name))
+			w = max(w, utf8.RuneCountInString(nameString(n.Name.Name)))
 		}
 		for _, n := range run {
 			width[n] = w
@@ -119,11 +134,12 @@ func (p *printer) item(doc []*Comment, blank bool, ind int) {
 	p.blank(blank)
 }
 
-func (p *printer) decl(d Decl) {
+// decl prints a declaration; next is the chain declared after it, if any.
+func (p *printer) decl(d Decl, next *Chain) {
 	switch d := d.(type) {
 	case *WorkflowDecl:
 		p.item(d.Doc, d.BlankBefore, 0)
-		p.text(0, "workflow "+d.Name)
+		p.text(0, "workflow "+nameString(d.Name))
 		p.endLine(d.Comment)
 	case *ImportDecl:
 		p.item(d.Doc, d.BlankBefore, 0)
@@ -131,12 +147,13 @@ func (p *printer) decl(d Decl) {
 		if d.Alias != "" {
 			p.text(0, d.Alias+" ")
 		}
-		p.text(0, strconv.Quote(d.Path))
+		p.text(0, quote(d.Path))
 		p.endLine(d.Comment)
 	case *NodeDecl:
 		p.item(d.Doc, d.BlankBefore, 0)
-		pad := strings.Repeat(" ", max(0, p.width[d]-len(d.Name.Name)))
-		p.text(0, "node "+d.Name.Name+pad+" = "+d.Func.Package+"."+d.Func.Name)
+		name := nameString(d.Name.Name)
+		pad := strings.Repeat(" ", max(0, p.width[d]-utf8.RuneCountInString(name)))
+		p.text(0, "node "+name+pad+" = "+kindString(d))
 		if !d.Block && len(d.Options()) == 0 {
 			p.endLine(d.Comment)
 			return
@@ -154,14 +171,43 @@ func (p *printer) decl(d Decl) {
 		if d.Start {
 			p.text(0, "start -> ")
 		}
-		p.chain(d.Chain, 0)
+		p.chain(d.Chain, 0, next)
 		p.endLine(d.Chain.Comment)
 	}
+}
+
+// kindString prints what a node declaration binds the node to: pkg.Func,
+// lambda pkg.Func, pass, or a wait.
+func kindString(d *NodeDecl) string {
+	switch {
+	case d.Func != nil:
+		return d.Func.Package + "." + d.Func.Name
+	case d.Lambda != nil:
+		return "lambda " + d.Lambda.Package + "." + d.Lambda.Name
+	case d.Pass != nil:
+		return "pass"
+	case d.Wait != nil && d.Wait.Seconds != nil:
+		return "wait " + ir.DurationString(time.Duration(d.Wait.Seconds.Value))
+	case d.Wait != nil && d.Wait.SecondsPath != nil:
+		return "wait seconds " + quote(d.Wait.SecondsPath.Value)
+	case d.Wait != nil && d.Wait.Until != nil:
+		return "wait until " + quote(d.Wait.Until.Value)
+	}
+	return ""
 }
 
 // option prints one option of a node's block on a line of its own.
 func (p *printer) option(o Option) {
 	switch o := o.(type) {
+	case *PathOption:
+		p.item(o.Doc, o.BlankBefore, 1)
+		p.text(1, o.Kind+" "+pathValueString(o.Value))
+		p.endLine(o.Comment)
+	case *TemplateOption:
+		p.item(o.Doc, o.BlankBefore, 1)
+		p.text(1, o.Kind+" ")
+		p.json(o.Value, 1)
+		p.endLine(o.Comment)
 	case *Timeout:
 		p.item(o.Doc, o.BlankBefore, 1)
 		p.text(1, "timeout "+ir.DurationString(time.Duration(o.Value.Value)))
@@ -191,7 +237,7 @@ func (p *printer) option(o Option) {
 		if o.Into != nil {
 			p.text(1, " into "+pathString(o.Into))
 		}
-		p.text(1, " -> "+o.Next.Name)
+		p.text(1, " -> "+nameString(o.Next.Name))
 		p.endLine(o.Comment)
 	}
 }
@@ -200,15 +246,28 @@ func (p *printer) option(o Option) {
 func errorNames(names []*ErrorName) string {
 	parts := make([]string, len(names))
 	for i, n := range names {
-		parts[i] = n.Name
+		parts[i] = errorNameString(n.Name)
 	}
 	return strings.Join(parts, ", ")
 }
 
-// Options returns the options of the node's block in canonical order: the
-// timeout, the retries, then the catches, each kind in source order.
+// optionRank orders the options of a block.
+var optionRank = map[string]int{
+	"inputpath": 0, "parameters": 1, "result": 2, "resultselector": 3, "resultpath": 4, "outputpath": 5,
+}
+
+// Options returns the options of the node's block in canonical order:
+// inputpath, parameters, result, resultselector, resultpath, outputpath,
+// the timeout, the retries, then the catches, each kind in source order.
 func (d *NodeDecl) Options() []Option {
 	var out []Option
+	for _, o := range d.Paths {
+		out = append(out, o)
+	}
+	for _, o := range d.Templates {
+		out = append(out, o)
+	}
+	sort.SliceStable(out, func(i, j int) bool { return optionRank[optionKind(out[i])] < optionRank[optionKind(out[j])] })
 	for _, t := range d.Timeouts {
 		out = append(out, t)
 	}
@@ -221,54 +280,106 @@ func (d *NodeDecl) Options() []Option {
 	return out
 }
 
-// chain prints the steps of c on the current line, breaking it inside blocks.
-func (p *printer) chain(c *Chain, ind int) {
+func optionKind(o Option) string {
+	switch o := o.(type) {
+	case *PathOption:
+		return o.Kind
+	case *TemplateOption:
+		return o.Kind
+	}
+	return ""
+}
+
+// chain prints the steps of c on the current line, breaking it inside
+// blocks. next is the chain that follows c with nothing between them, the
+// next branch of a parallel or the next top-level chain, if any.
+func (p *printer) chain(c *Chain, ind int, next *Chain) {
 	for i, s := range c.Steps {
 		if i > 0 {
 			p.text(ind, " -> ")
 		}
-		p.step(s, ind)
+		p.step(s, ind, next)
 	}
 }
 
-func (p *printer) step(s Step, ind int) {
+// readsAsCause reports whether next, after a fail without a cause, would be
+// read as the cause: a quoted name with nothing after it, or the name
+// causepath (which would take a quoted name after it as a causepath).
+func readsAsCause(next *Chain) bool {
+	if next == nil || len(next.Steps) != 1 {
+		return false
+	}
+	r, ok := next.Steps[0].(*Ref)
+	return ok && (needsQuotes(string(r.Name)) || r.Name == "causepath")
+}
+
+func (p *printer) step(s Step, ind int, next *Chain) {
 	switch s := s.(type) {
 	case *Ref:
-		p.text(ind, s.Name)
+		p.text(ind, nameString(s.Name))
 	case *Succeed:
 		p.text(ind, "succeed")
 	case *Fail:
-		p.text(ind, "fail "+s.Error)
-		if s.Cause != "" {
-			p.text(ind, " "+strconv.Quote(s.Cause))
+		p.text(ind, "fail ")
+		if s.ErrorPath != nil {
+			p.text(ind, "errorpath "+quote(s.ErrorPath.Value))
+		} else {
+			p.text(ind, failErrorString(s.Error.Name))
+		}
+		switch {
+		case s.CausePath != nil:
+			p.text(ind, " causepath "+quote(s.CausePath.Value))
+		case s.Cause != nil:
+			p.text(ind, " "+quote(s.Cause.Value))
+		case readsAsCause(next):
+			p.text(ind, ` ""`) // the same as no cause, so that next is not one
 		}
 	case *Parallel:
-		p.text(ind, "parallel {")
-		if oneLine(s, hasComments) {
-			p.text(ind, " ")
-			p.chain(s.Branches[0], ind)
-			p.text(ind, " }")
-			return
+		p.text(ind, "parallel")
+		for _, v := range s.InputPath {
+			p.text(ind, " inputpath "+pathValueString(v))
 		}
-		p.open(s.Comment)
-		for _, b := range s.Branches {
-			p.branch(b, ind+1)
-		}
-		p.close(s.Footer, ind)
-	case *Map:
-		p.text(ind, "map "+pathString(s.Items))
-		if s.Limit != nil {
-			p.text(ind, " limit "+ir.LiteralJSON(s.Limit.Value))
+		for _, v := range s.Parameters {
+			p.text(ind, " parameters ")
+			p.json(v, ind)
 		}
 		p.text(ind, " {")
 		if oneLine(s, hasComments) {
 			p.text(ind, " ")
-			p.chain(s.Body, ind)
+			p.chain(s.Branches[0], ind, nil)
 			p.text(ind, " }")
 			return
 		}
 		p.open(s.Comment)
-		p.branch(s.Body, ind+1)
+		for i, b := range s.Branches {
+			var next *Chain
+			if i+1 < len(s.Branches) {
+				next = s.Branches[i+1]
+			}
+			p.branch(b, ind+1, next)
+		}
+		p.close(s.Footer, ind)
+	case *Map:
+		p.text(ind, "map "+pathString(s.Items))
+		for _, n := range s.Limit {
+			p.text(ind, " limit "+ir.LiteralJSON(n.Value))
+		}
+		for _, v := range s.InputPath {
+			p.text(ind, " inputpath "+pathValueString(v))
+		}
+		for _, v := range s.ItemSelector {
+			p.text(ind, " itemselector ")
+			p.json(v, ind)
+		}
+		p.text(ind, " {")
+		if oneLine(s, hasComments) {
+			p.text(ind, " ")
+			p.chain(s.Body, ind, nil)
+			p.text(ind, " }")
+			return
+		}
+		p.open(s.Comment)
+		p.branch(s.Body, ind+1, nil)
 		p.close(s.Footer, ind)
 	case *Choose:
 		p.text(ind, "choose {")
@@ -276,17 +387,141 @@ func (p *printer) step(s Step, ind int) {
 		for _, c := range s.Cases {
 			p.item(c.Doc, c.BlankBefore, ind+1)
 			p.text(ind+1, "when "+condString(c.Cond)+" -> ")
-			p.chain(c.Chain, ind+1)
+			p.chain(c.Chain, ind+1, nil)
 			p.endLine(c.Chain.Comment)
 		}
 		if e := s.Else; e != nil {
 			p.item(e.Doc, e.BlankBefore, ind+1)
 			p.text(ind+1, "else -> ")
-			p.chain(e.Chain, ind+1)
+			p.chain(e.Chain, ind+1, nil)
 			p.endLine(e.Chain.Comment)
 		}
 		p.close(s.Footer, ind)
 	}
+}
+
+// jsonWidth is the widest a JSON object or array may be on one line.
+const jsonWidth = 60
+
+// json prints a JSON value: on the current line if it fits (see
+// inlineJSON), otherwise one member or item per line, one tab in.
+func (p *printer) json(v *JSON, ind int) {
+	if s, ok := inlineJSON(v); ok {
+		p.text(ind, s)
+		return
+	}
+	if o := v.Object; o != nil {
+		p.text(ind, "{")
+		p.endLine(nil)
+		for i, m := range o.Members {
+			p.text(ind+1, quote(m.Name)+": ")
+			p.json(m.Value, ind+1)
+			if i < len(o.Members)-1 {
+				p.text(ind+1, ",")
+			}
+			p.endLine(nil)
+		}
+		p.text(ind, "}")
+		return
+	}
+	p.text(ind, "[")
+	p.endLine(nil)
+	for i, it := range v.Array.Items {
+		p.json(it, ind+1)
+		if i < len(v.Array.Items)-1 {
+			p.text(ind+1, ",")
+		}
+		p.endLine(nil)
+	}
+	p.text(ind, "]")
+}
+
+// inlineJSON prints a JSON value on one line, if it goes on one: a scalar,
+// an empty object or array, or one holding no object or array that is not
+// empty and taking at most jsonWidth characters.
+func inlineJSON(v *JSON) (string, bool) {
+	switch {
+	case v.Object != nil:
+		parts := make([]string, len(v.Object.Members))
+		for i, m := range v.Object.Members {
+			s, ok := inlineJSON(m.Value)
+			if !ok || nonEmpty(m.Value) {
+				return "", false
+			}
+			parts[i] = quote(m.Name) + ": " + s
+		}
+		s := "{" + strings.Join(parts, ", ") + "}"
+		return s, len(s) <= jsonWidth || len(parts) == 0
+	case v.Array != nil:
+		parts := make([]string, len(v.Array.Items))
+		for i, it := range v.Array.Items {
+			s, ok := inlineJSON(it)
+			if !ok || nonEmpty(it) {
+				return "", false
+			}
+			parts[i] = s
+		}
+		s := "[" + strings.Join(parts, ", ") + "]"
+		return s, len(s) <= jsonWidth || len(parts) == 0
+	case v.String != nil:
+		return quote(*v.String), true
+	case v.Number != nil:
+		return *v.Number, true
+	case v.Bool != nil:
+		return strconv.FormatBool(bool(*v.Bool)), true
+	case v.Computed != nil:
+		return "computed " + quote(v.Computed.Value), true
+	}
+	return "null", true
+}
+
+// nonEmpty reports whether v is an object or array with something in it.
+func nonEmpty(v *JSON) bool {
+	return v.Object != nil && len(v.Object.Members) > 0 || v.Array != nil && len(v.Array.Items) > 0
+}
+
+// quote writes a string literal as Go quotes it.
+func quote(t Text) string { return strconv.Quote(string(t)) }
+
+// nameString prints a node or workflow name: as it is when it is a plain
+// name, quoted otherwise.
+func nameString(t Text) string {
+	if needsQuotes(string(t)) {
+		return quote(t)
+	}
+	return string(t)
+}
+
+// errorNameString prints an error name: as it is when it reads back as one
+// (a name, then .fields: States.Timeout), quoted otherwise.
+func errorNameString(t Text) string {
+	parts := strings.Split(string(t), ".")
+	if !isIdent(parts[0]) {
+		return quote(t)
+	}
+	for _, f := range parts[1:] {
+		if !isIdent(f) && !isKeyword(f) {
+			return quote(t)
+		}
+	}
+	return string(t)
+}
+
+// failErrorString prints the error name of a fail, quoting the word
+// errorpath, which would begin a computed error.
+func failErrorString(t Text) string {
+	if t == "errorpath" {
+		return quote(t)
+	}
+	return errorNameString(t)
+}
+
+// pathValueString prints a path option's value: a string, or null.
+func pathValueString(v *PathValue) string {
+	if v.Null {
+		return "null"
+	}
+	return quote(*v.Path)
 }
 
 // open ends the line of a block's opening brace.
@@ -296,9 +531,9 @@ func (p *printer) open(comments []*Comment) {
 }
 
 // branch prints one branch of a block on lines of its own.
-func (p *printer) branch(c *Chain, ind int) {
+func (p *printer) branch(c *Chain, ind int, next *Chain) {
 	p.item(c.Doc, c.BlankBefore, ind)
-	p.chain(c, ind)
+	p.chain(c, ind, next)
 	p.endLine(c.Comment)
 }
 
@@ -374,7 +609,7 @@ func pathString(p *Path) string {
 			if i == 0 {
 				b.WriteByte('.')
 			}
-			b.WriteString("[" + strconv.Quote(*s.Key) + "]")
+			b.WriteString("[" + quote(*s.Key) + "]")
 		case s.Index != nil:
 			if i == 0 {
 				b.WriteByte('.')
@@ -413,9 +648,11 @@ func termString(t *Term) string {
 		s := pathString(x.Path)
 		switch {
 		case x.Pattern != nil:
-			return s + " matches " + strconv.Quote(*x.Pattern)
+			return s + " matches " + quote(*x.Pattern)
 		case x.Type != "":
 			return s + " is " + x.Type
+		case x.Typed != nil:
+			return s + " " + x.Typed.Kind + " " + x.Typed.Op + " " + operandString(x.Typed.Value)
 		}
 		return s + " " + x.Op + " " + operandString(x.Value)
 	}
@@ -431,7 +668,7 @@ func operandString(o *Operand) string {
 	case o.Number != nil:
 		return ir.LiteralJSON(*o.Number)
 	case o.String != nil:
-		return strconv.Quote(*o.String)
+		return quote(*o.String)
 	case o.Bool != nil:
 		return strconv.FormatBool(bool(*o.Bool))
 	}

@@ -27,7 +27,8 @@ func updating() bool { return *update || os.Getenv("UNUM_UPDATE") == "1" }
 // TestGolden runs every testdata/*.txtar case. A case holds in.unum and
 // either the ir.Dump of the checked workflow (ir) or the sorted diagnostics
 // (errors); fmt, when present, is the formatted input, and when absent the
-// input must already be formatted.
+// input must already be formatted. A case named print_* also holds what
+// Print makes of the workflow (print).
 func TestGolden(t *testing.T) {
 	files, err := filepath.Glob("testdata/*.txtar")
 	if err != nil {
@@ -47,11 +48,11 @@ func TestGolden(t *testing.T) {
 			if !ok {
 				t.Fatal("no in.unum section")
 			}
-			got := run(in)
+			got := run(in, strings.HasPrefix(name, "print_"))
 			checkRoundTrip(t, in)
 			if updating() {
 				want := &txtar.Archive{Comment: ar.Comment, Files: []txtar.File{{Name: "in.unum", Data: in}}}
-				for _, s := range []string{"ir", "errors", "fmt"} {
+				for _, s := range sections {
 					if data, ok := got[s]; ok {
 						want.Files = append(want.Files, txtar.File{Name: s, Data: data})
 					}
@@ -61,7 +62,7 @@ func TestGolden(t *testing.T) {
 				}
 				return
 			}
-			for _, s := range []string{"ir", "errors", "fmt"} {
+			for _, s := range sections {
 				want, wok := section(ar, s)
 				data, gok := got[s]
 				switch {
@@ -88,8 +89,12 @@ func section(ar *txtar.Archive, name string) ([]byte, bool) {
 	return nil, false
 }
 
-// run loads in and returns the sections it produces.
-func run(in []byte) map[string][]byte {
+// sections are the outputs a case may hold, in order.
+var sections = []string{"ir", "errors", "fmt", "print"}
+
+// run loads in and returns the sections it produces; print asks for the
+// output of Print.
+func run(in []byte, print bool) map[string][]byte {
 	out := map[string][]byte{}
 	w, err := Load("in.unum", in)
 	if err != nil {
@@ -101,6 +106,13 @@ func run(in []byte) map[string][]byte {
 		}
 	} else {
 		out["ir"] = []byte(ir.Dump(w))
+		if print {
+			p, err := Print(w)
+			if err != nil {
+				p = []byte("error: " + err.Error() + "\n")
+			}
+			out["print"] = p
+		}
 	}
 	if f, err := Parse("in.unum", in); err == nil {
 		if got := Format(f); !bytes.Equal(got, in) {

@@ -1,6 +1,8 @@
 package lang
 
 import (
+	"encoding/json"
+	"strconv"
 	"strings"
 
 	"github.com/alecthomas/participle/v2/lexer"
@@ -29,7 +31,7 @@ var unumLexer = lexer.MustSimple([]lexer.SimpleRule{
 	{Name: "Keyword", Pattern: `(` + strings.Join(keywords, "|") + `)\b`},
 	{Name: "Ident", Pattern: `[A-Za-z_][A-Za-z0-9_]*`},
 	{Name: "Op", Pattern: `==|!=|<=|>=|<|>`},
-	{Name: "Punct", Pattern: `[.,=(){}\[\]]`},
+	{Name: "Punct", Pattern: `[.,:=(){}\[\]]`},
 })
 
 // isKeyword reports whether s is reserved.
@@ -54,6 +56,23 @@ func isIdent(s string) bool {
 		return false
 	}
 	return true
+}
+
+// needsQuotes reports whether a node, workflow or error name must be written
+// as a string: it is not a plain name, or it is a keyword.
+func needsQuotes(s string) bool { return !isIdent(s) }
+
+// unquote reads a string literal: a Go string, or a JSON string (which may
+// escape "/" and write a character outside the BMP as a surrogate pair).
+func unquote(s string) (string, error) {
+	u, err := strconv.Unquote(s)
+	if err == nil {
+		return u, nil
+	}
+	if json.Unmarshal([]byte(s), &u) == nil {
+		return u, nil
+	}
+	return "", err
 }
 
 // Token types of unumLexer.

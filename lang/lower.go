@@ -1,9 +1,11 @@
 package lang
 
 import (
+	"encoding/json"
 	"fmt"
 	"math"
 	"path"
+	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -95,7 +97,7 @@ func (l *lowerer) decls(f *File) {
 				continue
 			}
 			named = l.pos(d.Pos)
-			l.w.Name, l.w.Pos = d.Name, named
+			l.w.Name, l.w.Pos = string(d.Name), named
 		case *ImportDecl:
 			l.importDecl(d)
 		}
@@ -113,13 +115,13 @@ func (l *lowerer) decls(f *File) {
 }
 
 func (l *lowerer) importDecl(d *ImportDecl) {
-	if d.Path == "" {
+	if string(d.Path) == "" {
 		l.errs.Add(l.pos(d.Pos), "empty import path")
 		return
 	}
 	alias := d.Alias
 	if alias == "" {
-		alias = packageName(d.Path)
+		alias = packageName(string(d.Path))
 		if !isIdent(alias) {
 			l.errs.Add(l.pos(d.Pos), "import %q needs an alias: %q is not a name", d.Path, alias)
 			return
@@ -144,26 +146,216 @@ func packageName(p string) string {
 }
 
 func (l *lowerer) nodeDecl(d *NodeDecl) {
-	name := d.Name.Name
+	name := string(d.Name.Name)
 	if prev, ok := l.nodes[name]; ok {
 		l.errs.Add(l.pos(d.Name.Pos), "node %q is already declared at %s", name, prev.node.Pos)
 		return
 	}
-	fn := &ir.Func{Name: d.Func.Name, Pos: l.pos(d.Func.Pos)}
-	if imp, ok := l.imports[d.Func.Package]; ok {
-		imp.used = true
-		fn.Import = imp.decl.Path
-	} else {
-		l.errs.Add(l.pos(d.Func.Pos), "package %q is not imported%s", d.Func.Package, diag.Suggest(d.Func.Package, l.aliases))
+	n := &ir.Node{Name: name, Pos: l.pos(d.Name.Pos)}
+	switch {
+	case d.Func != nil:
+		n.Func = l.funcRef(d.Func, ir.ShapePlain)
+	case d.Lambda != nil:
+		n.Func = l.funcRef(d.Lambda, ir.ShapeLambdaInvoke)
+	case d.Wait != nil:
+		n.Wait = l.wait(d.Wait)
 	}
-	if r := []rune(d.Func.Name); len(r) > 0 && !unicode.IsUpper(r[0]) {
-		l.errs.Add(l.pos(d.Func.Pos), "%s.%s is not exported", d.Func.Package, d.Func.Name)
-	}
-	n := &ir.Node{Name: name, Pos: l.pos(d.Name.Pos), Func: fn}
+	l.flow(n, d)
 	l.options(n, d)
 	l.nodes[name] = &nodeInfo{node: n}
 	l.names = append(l.names, name)
 	l.w.Nodes = append(l.w.Nodes, n)
+}
+
+// funcRef resolves pkg.Func against the imports.
+func (l *lowerer) funcRef(r *FuncRef, shape ir.FuncShape) *ir.Func {
+	fn := &ir.Func{Name: r.Name, Shape: shape, Pos: l.pos(r.Pos)}
+	if imp, ok := l.imports[r.Package]; ok {
+		imp.used = true
+		fn.Import = string(imp.decl.Path)
+	} else {
+		l.errs.Add(l.pos(r.Pos), "package %q is not imported%s", r.Package, diag.Suggest(r.Package, l.aliases))
+	}
+	if rs := []rune(r.Name); len(rs) > 0 && !unicode.IsUpper(rs[0]) {
+		l.errs.Add(l.pos(r.Pos), "%s.%s is not exported", r.Package, r.Name)
+	}
+	return fn
+}
+
+// wait lowers the kind of a wait node: a whole number of seconds, a path
+// to them, an RFC 3339 timestamp or a path to one.
+func (l *lowerer) wait(w *Wait) *ir.Wait {
+	out := &ir.Wait{Pos: l.pos(w.Pos)}
+	switch {
+	case w.Seconds != nil:
+		d := time.Duration(w.Seconds.Value)
+		if d < 0 || d%time.Second != 0 {
+			l.errs.Add(l.pos(w.Seconds.Pos), "wait must be a whole number of seconds, not %s", ir.DurationString(d))
+		}
+		out.Seconds = int(d / time.Second)
+	case w.SecondsPath != nil:
+		out.SecondsPath = l.jsonPath("wait seconds", string(w.SecondsPath.Value), w.SecondsPath.Pos, false)
+	case w.Until != nil:
+		s := string(w.Until.Value)
+		if strings.HasPrefix(s, "$") {
+			out.TimestampPath = l.jsonPath("wait until", s, w.Until.Pos, false)
+			break
+		}
+		if _, err := time.Parse(time.RFC3339, s); err != nil {
+			l.errs.Add(l.pos(w.Until.Pos), "wait until needs an RFC 3339 timestamp such as \"2026-01-01T00:00:00Z\" or a path such as \"$.when\", not %q", s)
+		}
+		out.Timestamp = s
+	}
+	return out
+}
+
+// jsonPath parses a Step Functions path; ref requires a reference path.
+func (l *lowerer) jsonPath(what, text string, pos lexer.Position, ref bool) *ir.JSONPath {
+	p, err := ir.ParseJSONPath(text, l.pos(pos), ref)
+	if err != nil {
+		l.errs.Add(l.pos(pos), "%s: %v", what, err)
+		return &ir.JSONPath{Text: text, Pos: l.pos(pos)}
+	}
+	return p
+}
+
+// pathValue lowers a path option's value: a path, or null.
+func (l *lowerer) pathValue(what string, v *PathValue, ref bool) *ir.JSONPath {
+	if v.Null {
+		return &ir.JSONPath{Null: true, Pos: l.pos(v.Pos)}
+	}
+	return l.jsonPath(what, string(*v.Path), v.Pos, ref)
+}
+
+// computed parses the value of a computed field, errorpath or causepath:
+// a path or an intrinsic function call.
+func (l *lowerer) computed(what, text string, pos lexer.Position) ir.Expr {
+	e, err := ir.ParseComputed(text, l.pos(pos))
+	if err != nil {
+		l.errs.Add(l.pos(pos), "%s: %v", what, err)
+		return &ir.Literal{Value: text, Pos: l.pos(pos)}
+	}
+	return e
+}
+
+// optionArticle is how messages name each option: node "X" already has
+// an inputpath.
+var optionArticle = map[string]string{
+	"inputpath": "an inputpath", "parameters": "parameters", "result": "a result",
+	"resultselector": "a resultselector", "resultpath": "a resultpath", "outputpath": "an outputpath",
+}
+
+// flow lowers the data flow options of a node.
+func (l *lowerer) flow(n *ir.Node, d *NodeDecl) {
+	f := &ir.Flow{}
+	seen := map[string]diag.Pos{}
+	first := func(kind string, pos lexer.Position) bool {
+		if prev, ok := seen[kind]; ok {
+			l.errs.Add(l.pos(pos), "node %q already has %s, at %s", n.Name, optionArticle[kind], prev)
+			return false
+		}
+		seen[kind] = l.pos(pos)
+		return true
+	}
+	for _, o := range d.Paths {
+		if !first(o.Kind, o.Pos) {
+			continue
+		}
+		p := l.pathValue(o.Kind, o.Value, o.Kind == "resultpath")
+		switch o.Kind {
+		case "inputpath":
+			f.InputPath = p
+		case "resultpath":
+			f.ResultPath = p
+		default:
+			f.OutputPath = p
+		}
+	}
+	for _, o := range d.Templates {
+		if !first(o.Kind, o.Pos) {
+			continue
+		}
+		switch o.Kind {
+		case "parameters":
+			f.Parameters = l.template(o.Value, true)
+		case "result":
+			if n.Func != nil {
+				l.errs.Add(l.pos(o.Pos), "result is for pass nodes; node %q calls %s.%s", n.Name, funcOf(d).Package, funcOf(d).Name)
+			}
+			f.Result = l.template(o.Value, false)
+		default:
+			f.ResultSelector = l.template(o.Value, true)
+		}
+	}
+	if !f.IsZero() {
+		n.Flow = f
+	}
+}
+
+// funcOf returns the function a node declaration calls, or nil.
+func funcOf(d *NodeDecl) *FuncRef {
+	if d.Func != nil {
+		return d.Func
+	}
+	return d.Lambda
+}
+
+// template lowers a JSON value to a payload template. With computed set, a
+// field whose name ends in ".$" is computed from its value, a path or an
+// intrinsic function call, as in Step Functions' Parameters; without it (a
+// pass node's result) every name is literal.
+func (l *lowerer) template(v *JSON, computed bool) ir.Expr {
+	pos := l.pos(v.Pos)
+	switch {
+	case v.Object != nil:
+		obj := &ir.Object{Pos: pos}
+		seen := map[string]diag.Pos{}
+		for _, m := range v.Object.Members {
+			name, mpos := string(m.Name), l.pos(m.Pos)
+			var val ir.Expr
+			base, dollar := strings.CutSuffix(name, ".$")
+			switch {
+			case m.Value.Computed != nil && computed:
+				l.errs.Add(l.pos(m.Value.Pos), "write a computed field as %q: %s", base+".$", quote(m.Value.Computed.Value))
+				val = l.template(m.Value, computed)
+			case dollar && computed:
+				name = base
+				if m.Value.String == nil {
+					l.errs.Add(l.pos(m.Value.Pos), "field %q must be a string: a path or an intrinsic function call", name+".$")
+					val = l.template(m.Value, computed)
+				} else {
+					val = l.computed("field "+strconv.Quote(name+".$"), string(*m.Value.String), m.Value.Pos)
+				}
+			default:
+				val = l.template(m.Value, computed)
+			}
+			if prev, ok := seen[name]; ok {
+				l.errs.Add(mpos, "field %q is already set at %s", name, prev)
+				continue
+			}
+			seen[name] = mpos
+			obj.Fields = append(obj.Fields, &ir.Field{Name: name, Value: val, Pos: mpos})
+		}
+		return obj
+	case v.Array != nil:
+		arr := &ir.Array{Pos: pos}
+		for _, it := range v.Array.Items {
+			arr.Items = append(arr.Items, l.template(it, computed))
+		}
+		return arr
+	case v.String != nil:
+		return &ir.Literal{Value: string(*v.String), Pos: pos}
+	case v.Number != nil:
+		return &ir.Literal{Value: json.Number(*v.Number), Pos: pos}
+	case v.Bool != nil:
+		return &ir.Literal{Value: bool(*v.Bool), Pos: pos}
+	case v.Computed != nil:
+		if !computed {
+			l.errs.Add(pos, "a result is constant: nothing in it is computed")
+		}
+		return l.computed("computed value", string(v.Computed.Value), v.Computed.Pos)
+	}
+	return &ir.Literal{Value: nil, Pos: pos}
 }
 
 // options lowers a node's option block: the timeout and the retries now,
@@ -179,11 +371,11 @@ func (l *lowerer) options(n *ir.Node, d *NodeDecl) {
 	}
 	for _, r := range d.Retries {
 		rt := &ir.Retrier{Errors: errorNameList(r.Errors), Interval: time.Second, MaxAttempts: 3, Backoff: 2, Pos: l.pos(r.Pos)}
-		once(l, "every", r.Every, func(d *Duration) lexer.Position { return d.Pos })
-		once(l, "max", r.Max, func(n *Number) lexer.Position { return n.Pos })
-		once(l, "backoff", r.Backoff, func(n *Number) lexer.Position { return n.Pos })
-		once(l, "maxdelay", r.MaxDelay, func(d *Duration) lexer.Position { return d.Pos })
-		once(l, "jitter", r.Jitter, func(j *Jitter) lexer.Position { return j.Pos })
+		once(l, "retry", "every", r.Every, func(d *Duration) lexer.Position { return d.Pos })
+		once(l, "retry", "max", r.Max, func(n *Number) lexer.Position { return n.Pos })
+		once(l, "retry", "backoff", r.Backoff, func(n *Number) lexer.Position { return n.Pos })
+		once(l, "retry", "maxdelay", r.MaxDelay, func(d *Duration) lexer.Position { return d.Pos })
+		once(l, "retry", "jitter", r.Jitter, func(j *Jitter) lexer.Position { return j.Pos })
 		if len(r.Every) > 0 {
 			rt.Interval = l.duration("every", r.Every[0])
 		}
@@ -218,17 +410,18 @@ func (l *lowerer) duration(what string, d *Duration) time.Duration {
 	return v
 }
 
-// once reports every clause of a retry after the first of its kind.
-func once[T any](l *lowerer, what string, clauses []T, pos func(T) lexer.Position) {
+// once reports every clause of a retry, map or parallel after the first of
+// its kind.
+func once[T any](l *lowerer, in, what string, clauses []T, pos func(T) lexer.Position) {
 	for _, c := range clauses[min(1, len(clauses)):] {
-		l.errs.Add(l.pos(pos(c)), "retry already has %s, at %s", what, l.pos(pos(clauses[0])))
+		l.errs.Add(l.pos(pos(c)), "%s already has %s, at %s", in, what, l.pos(pos(clauses[0])))
 	}
 }
 
 func errorNameList(names []*ErrorName) []string {
 	out := make([]string, len(names))
 	for i, n := range names {
-		out[i] = n.Name
+		out[i] = string(n.Name)
 	}
 	return out
 }
@@ -239,7 +432,7 @@ func (l *lowerer) catches() {
 	for _, p := range l.pending {
 		c := p.catch
 		k := &ir.Catcher{Errors: errorNameList(c.Errors), Pos: l.pos(c.Pos),
-			Next: &ir.Goto{Node: c.Next.Name, Pos: l.pos(c.Next.Pos)}}
+			Next: &ir.Goto{Node: string(c.Next.Name), Pos: l.pos(c.Next.Pos)}}
 		if c.Into != nil {
 			into := l.path(c.Into)
 			k.Into = &into
@@ -302,9 +495,9 @@ func (l *lowerer) chainDecl(d *ChainDecl) {
 // mention records a mention of a node and returns it, or nil if no node of
 // that name is declared.
 func (l *lowerer) mention(r *Ref) *nodeInfo {
-	n, ok := l.nodes[r.Name]
+	n, ok := l.nodes[string(r.Name)]
 	if !ok {
-		l.errs.Add(l.pos(r.Pos), "node %q is not declared%s", r.Name, diag.Suggest(r.Name, l.names))
+		l.errs.Add(l.pos(r.Pos), "node %q is not declared%s", r.Name, diag.Suggest(string(r.Name), l.names))
 		return nil
 	}
 	if !n.mentioned {
@@ -328,7 +521,7 @@ func (l *lowerer) from(r *Ref, rest []Step, discard bool) {
 			n.continued = l.pos(r.Pos)
 		}
 	}
-	t := l.next(r.Name, rest, discard)
+	t := l.next(string(r.Name), rest, discard)
 	if n != nil && !discard {
 		n.node.Next = t
 	}
@@ -344,7 +537,7 @@ func (l *lowerer) entry(c *Chain, synth string, discard bool) string {
 	}
 	if r, ok := c.Steps[0].(*Ref); ok {
 		l.from(r, c.Steps[1:], discard)
-		return r.Name
+		return string(r.Name)
 	}
 	l.synthetic(synth, stepPos(c.Steps[0]), c.Steps, discard)
 	return synth
@@ -373,15 +566,20 @@ func (l *lowerer) next(origin string, steps []Step, discard bool) ir.Transition 
 	switch s := steps[0].(type) {
 	case *Ref:
 		l.from(s, steps[1:], discard)
-		return &ir.Goto{Node: s.Name, Pos: l.pos(s.Pos)}
+		return &ir.Goto{Node: string(s.Name), Pos: l.pos(s.Pos)}
 	case *Succeed:
 		l.last(steps, "succeed", origin)
 		return &ir.End{Pos: l.pos(s.Pos)}
 	case *Fail:
 		l.last(steps, "fail", origin)
-		return &ir.Fail{Error: s.Error, Cause: s.Cause, Pos: l.pos(s.Pos)}
+		return l.fail(s)
 	case *Parallel:
 		fan := &ir.FanOut{Kind: ir.Parallel, Pos: l.pos(s.Pos)}
+		fan.InputPath = l.fanInputPath("parallel", s.InputPath)
+		once(l, "parallel", "parameters", s.Parameters, func(j *JSON) lexer.Position { return j.Pos })
+		if len(s.Parameters) > 0 {
+			fan.ItemSelector = l.template(s.Parameters[0], true)
+		}
 		if len(s.Branches) == 0 {
 			l.errs.Add(l.pos(s.Pos), "parallel has no branches")
 		}
@@ -393,13 +591,19 @@ func (l *lowerer) next(origin string, steps []Step, discard bool) ir.Transition 
 		return fan
 	case *Map:
 		fan := &ir.FanOut{Kind: ir.Map, Items: l.path(s.Items), Pos: l.pos(s.Pos)}
-		if s.Limit != nil {
-			v := s.Limit.Value
+		once(l, "map", "limit", s.Limit, func(n *Number) lexer.Position { return n.Pos })
+		if len(s.Limit) > 0 {
+			v := s.Limit[0].Value
 			if v < 1 || v != math.Trunc(v) || v > math.MaxInt32 {
-				l.errs.Add(l.pos(s.Limit.Pos), "map limit must be a positive whole number, not %s", ir.LiteralJSON(v))
+				l.errs.Add(l.pos(s.Limit[0].Pos), "map limit must be a positive whole number, not %s", ir.LiteralJSON(v))
 			} else {
 				fan.Limit = int(v)
 			}
+		}
+		fan.InputPath = l.fanInputPath("map", s.InputPath)
+		once(l, "map", "itemselector", s.ItemSelector, func(j *JSON) lexer.Position { return j.Pos })
+		if len(s.ItemSelector) > 0 {
+			fan.ItemSelector = l.template(s.ItemSelector[0], true)
 		}
 		start := l.entry(s.Body, origin+".item", discard)
 		fan.Branches = []*ir.Branch{{Start: start, Pos: l.pos(s.Body.Pos)}}
@@ -423,6 +627,57 @@ func (l *lowerer) next(origin string, steps []Step, discard bool) ir.Transition 
 	panic(fmt.Sprintf("lang: unknown step %T", steps[0]))
 }
 
+// fail lowers a fail step.
+func (l *lowerer) fail(s *Fail) *ir.Fail {
+	f := &ir.Fail{Pos: l.pos(s.Pos)}
+	if s.ErrorPath != nil {
+		f.ErrorExpr = l.computed("errorpath", string(s.ErrorPath.Value), s.ErrorPath.Pos)
+		// ir.Check wants a name even where ErrorExpr computes it; this is
+		// the error Step Functions raises when ErrorPath finds nothing.
+		f.Error = ir.ErrorRuntime
+	} else {
+		f.Error = string(s.Error.Name)
+	}
+	switch {
+	case s.CausePath != nil:
+		f.CauseExpr = l.computed("causepath", string(s.CausePath.Value), s.CausePath.Pos)
+	case s.Cause != nil:
+		f.Cause = string(s.Cause.Value)
+		l.causeOrName(s)
+	}
+	return f
+}
+
+// causeOrName reports a cause on a line after its fail that names a node:
+// in
+//
+//	A -> fail Bad
+//	"Send SNS"
+//
+// the string is the cause of the fail, which was surely not meant.
+func (l *lowerer) causeOrName(s *Fail) {
+	errLine, what := s.Pos.Line, "fail"
+	if s.ErrorPath != nil {
+		errLine, what = s.ErrorPath.Pos.Line, "fail errorpath "+strconv.Quote(string(s.ErrorPath.Value))
+	} else if s.Error != nil {
+		errLine, what = s.Error.Pos.Line, "fail "+errorNameString(s.Error.Name)
+	}
+	name := string(s.Cause.Value)
+	if _, ok := l.nodes[name]; !ok || s.Cause.Pos.Line == errLine {
+		return
+	}
+	l.errs.Add(l.pos(s.Cause.Pos), "%q is the cause of the %s before it, not a mention of node %q; to mention the node, end the fail with an empty cause: %s \"\"", name, what, name, what)
+}
+
+// fanInputPath lowers the inputpath clauses of a parallel or map.
+func (l *lowerer) fanInputPath(what string, vs []*PathValue) *ir.JSONPath {
+	once(l, what, "inputpath", vs, func(v *PathValue) lexer.Position { return v.Pos })
+	if len(vs) == 0 {
+		return nil
+	}
+	return l.pathValue(what+" inputpath", vs[0], false)
+}
+
 // last reports steps that follow a step that must end its chain, and
 // checks them for what else they may hold.
 func (l *lowerer) last(steps []Step, what, origin string) {
@@ -443,7 +698,7 @@ func (l *lowerer) join(origin string, pos lexer.Position, steps []Step, discard 
 	if len(steps) > 0 {
 		if r, ok := steps[0].(*Ref); ok {
 			l.from(r, steps[1:], discard)
-			return &ir.Goto{Node: r.Name, Pos: l.pos(r.Pos)}
+			return &ir.Goto{Node: string(r.Name), Pos: l.pos(r.Pos)}
 		}
 		pos = stepPos(steps[0])
 	}
@@ -486,7 +741,7 @@ func (l *lowerer) path(p *Path) ir.Path {
 	for _, s := range p.Steps {
 		switch {
 		case s.Key != nil:
-			out.Steps = append(out.Steps, ir.Step{Field: *s.Key})
+			out.Steps = append(out.Steps, ir.Step{Field: string(*s.Key)})
 		case s.Index != nil:
 			v := *s.Index
 			if v < 0 || v != math.Trunc(v) || v > math.MaxInt32 {
@@ -536,19 +791,23 @@ func (l *lowerer) term(t *Term) ir.Cond {
 	left := l.path(x.Path)
 	switch {
 	case x.Pattern != nil:
-		return &ir.Matches{Path: left, Pattern: *x.Pattern, Pos: pos}
+		return &ir.Matches{Path: left, Pattern: string(*x.Pattern), Pos: pos}
 	case x.Type != "":
 		return &ir.IsType{Path: left, Type: typeOf(x.Type), Pos: pos}
 	}
-	cmp := &ir.Compare{Op: opOf(x.Op), Kind: ir.KindAny, Left: left, Pos: pos}
-	switch v := x.Value; {
+	op, kind, v := x.Op, "", x.Value
+	if x.Typed != nil {
+		op, kind, v = x.Typed.Op, x.Typed.Kind, x.Typed.Value
+	}
+	cmp := &ir.Compare{Op: opOf(op), Kind: kindOf(kind), Left: left, Pos: pos}
+	switch {
 	case v.Path != nil:
 		p := l.path(v.Path)
 		cmp.Right.Path = &p
 	case v.Number != nil:
 		cmp.Right.Literal = *v.Number
 	case v.String != nil:
-		cmp.Right.Literal = *v.String
+		cmp.Right.Literal = string(*v.String)
 	case v.Bool != nil:
 		cmp.Right.Literal = bool(*v.Bool)
 	}
@@ -571,6 +830,20 @@ func typeOf(name string) ir.Type {
 		return ir.TypeTimestamp
 	}
 	return ir.TypeNull
+}
+
+func kindOf(name string) ir.Kind {
+	switch name {
+	case "number":
+		return ir.KindNumber
+	case "string":
+		return ir.KindString
+	case "bool":
+		return ir.KindBool
+	case "timestamp":
+		return ir.KindTimestamp
+	}
+	return ir.KindAny
 }
 
 func opOf(op string) ir.Op {

@@ -57,8 +57,8 @@ func Parse(filename string, src []byte) (*File, error) {
 }
 
 // scan tokenises src, checking every string and number literal. It returns
-// the tokens, string literals unquoted, or nil when the text cannot be
-// tokenised at all.
+// the tokens, or nil when the text cannot be tokenised at all. String
+// literals stay quoted (Text unquotes them when they are captured).
 func scan(filename string, src []byte) ([]lexer.Token, diag.List) {
 	var errs diag.List
 	lex, err := unumLexer.LexString(filename, string(src))
@@ -80,11 +80,10 @@ func scan(filename string, src []byte) ([]lexer.Token, diag.List) {
 		t := &toks[i]
 		switch t.Type {
 		case tokString:
-			s, err := strconv.Unquote(t.Value)
-			if err != nil {
+			if _, err := unquote(t.Value); err != nil {
 				errs.Add(diagPos(t.Pos), "invalid string literal %s", t.Value)
+				t.Value = `""`
 			}
-			t.Value = s
 		case tokNumber:
 			if _, err := strconv.ParseFloat(t.Value, 64); err != nil {
 				errs.Add(diagPos(t.Pos), "number %s is out of range", t.Value)
@@ -170,8 +169,8 @@ func unexpected(src []byte, toks []lexer.Token, u *participle.UnexpectedTokenErr
 	return msg
 }
 
-// sourceText returns token t as written (scan unquotes strings): tokens
-// are contiguous, so it ends where the next one begins.
+// sourceText returns token t as written: tokens are contiguous, so it ends
+// where the next one begins.
 func sourceText(src []byte, toks []lexer.Token, t lexer.Token) string {
 	i := sort.Search(len(toks), func(i int) bool { return toks[i].Pos.Offset >= t.Pos.Offset })
 	if i+1 < len(toks) && toks[i].Pos.Offset == t.Pos.Offset {
@@ -276,12 +275,24 @@ func splitAlternatives(s string) []string {
 // describeSymbol names a grammar symbol for a reader.
 func describeSymbol(sym string) string {
 	switch sym {
-	case "<ident>", "Ident", "Ref":
+	case "<ident>", "Ident", "Ref", "Name":
 		return "a name"
 	case "<field>":
 		return "a .field"
-	case "<string>":
+	case "<string>", "String":
 		return "a string"
+	case "JSON", "JSONObject", "JSONArray":
+		return "a JSON value"
+	case "JSONMember":
+		return "a string"
+	case "PathValue":
+		return "a path string or null"
+	case "Pass":
+		return `"pass"`
+	case "Wait":
+		return `"wait"`
+	case "PathOption", "TemplateOption":
+		return "an option"
 	case "<number>", "Number":
 		return "a number"
 	case "<duration>", "Duration":
@@ -296,7 +307,7 @@ func describeSymbol(sym string) string {
 		return `"catch"`
 	case "Jitter":
 		return `"jitter"`
-	case "Unknown", "UnknownClause":
+	case "Unknown", "UnknownClause", "Skipped", "TypedCompare":
 		return ""
 	case "<op>":
 		return "a comparison operator"
@@ -304,6 +315,8 @@ func describeSymbol(sym string) string {
 		return "a declaration"
 	case "FuncRef":
 		return "a package name"
+	case "<punct>":
+		return "punctuation"
 	case "Chain", "Step":
 		return "a step"
 	case "Cond", "Conj", "Term":
@@ -320,15 +333,22 @@ func describeSymbol(sym string) string {
 	return sym
 }
 
-// optionWords are the words that start an option or a clause of a retry.
-var optionWords = []string{"timeout", "retry", "catch", "every", "max", "backoff", "maxdelay", "jitter"}
+// optionWords are the words that start an option, then those that start a
+// clause of a retry.
+var optionWords = []string{
+	"inputpath", "parameters", "result", "resultselector", "resultpath", "outputpath", "timeout", "retry", "catch",
+	"every", "max", "backoff", "maxdelay", "jitter",
+}
+
+// retryClauses is where the clauses of a retry begin in optionWords.
+const retryClauses = 9
 
 // unknownOptions reports the words in option blocks that start no option:
 // unknown option "timout" (did you mean "timeout"?).
 func unknownOptions(f *File) diag.List {
 	var errs diag.List
 	report := func(pos lexer.Position, name string) {
-		for _, w := range optionWords[3:] {
+		for _, w := range optionWords[retryClauses:] {
 			if name == w {
 				errs.Add(diagPos(pos), "%q is a clause of retry and must follow its error names", name)
 				return
@@ -358,13 +378,20 @@ func diagPos(p lexer.Position) diag.Pos {
 }
 
 // tidy finishes what the grammar cannot express: it drops the dots that the
-// lexer keeps on .field tokens and removes redundant parentheses from
-// conditions, so that equal meaning gives equal trees.
+// lexer keeps on .field tokens, removes redundant parentheses from
+// conditions and drops empty causes, so that equal meaning gives equal trees.
 func tidy(f *File) {
 	for _, d := range f.Decls {
 		switch d := d.(type) {
 		case *NodeDecl:
-			d.Func.Name = strings.TrimPrefix(d.Func.Name, ".")
+			if f := funcOf(d); f != nil {
+				f.Name = strings.TrimPrefix(f.Name, ".")
+			}
+			// The order Format prints them in.
+			sort.SliceStable(d.Paths, func(i, j int) bool { return optionRank[d.Paths[i].Kind] < optionRank[d.Paths[j].Kind] })
+			sort.SliceStable(d.Templates, func(i, j int) bool {
+				return optionRank[d.Templates[i].Kind] < optionRank[d.Templates[j].Kind]
+			})
 			for _, c := range d.Catches {
 				if c.Into != nil {
 					tidyPath(c.Into)
@@ -379,6 +406,10 @@ func tidy(f *File) {
 func tidyChain(c *Chain) {
 	for _, s := range c.Steps {
 		switch s := s.(type) {
+		case *Fail:
+			if s.Cause != nil && s.Cause.Value == "" {
+				s.Cause = nil // an empty cause is no cause
+			}
 		case *Parallel:
 			for _, b := range s.Branches {
 				tidyChain(b)
@@ -450,6 +481,9 @@ func tidyTerm(t *Term) {
 		tidyPath(t.Test.Path)
 		if v := t.Test.Value; v != nil && v.Path != nil {
 			tidyPath(v.Path)
+		}
+		if x := t.Test.Typed; x != nil && x.Value.Path != nil {
+			tidyPath(x.Value.Path)
 		}
 	}
 }
