@@ -24,6 +24,8 @@ func updating() bool { return *update || os.Getenv("UNUM_UPDATE") != "" }
 func cases(t *testing.T) []string {
 	t.Helper()
 	dirs, err := filepath.Glob("testdata/*/*.unum")
+	aslDirs, _ := filepath.Glob("testdata/*/*.asl.json")
+	dirs = append(dirs, aslDirs...)
 	if err != nil || len(dirs) == 0 {
 		t.Fatalf("no golden cases: %v", err)
 	}
