@@ -252,6 +252,9 @@ func (g *gen) nextDoc(n *ir.Node) string {
 	case *ir.End:
 		return g.endDoc(n)
 	case *ir.Fail:
+		if t.ErrorExpr != nil {
+			return "fails with the error it computes from the result"
+		}
 		return fmt.Sprintf("fails with %s", t.Error)
 	case *ir.Choice:
 		return fmt.Sprintf("chooses among %d cases", len(t.Cases))

@@ -51,6 +51,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			checkCommand(),
 			fmtCommand(),
 			graphCommand(),
+			importCommand(),
 			statusCommand(),
 		},
 		OnUsageError: func(_ *cli.Context, err error, _ bool) error { return &usageError{err.Error()} },
@@ -97,7 +98,9 @@ func workflowArg(c *cli.Context) (string, error) {
 	return c.Args().First(), nil
 }
 
-var formatFlag = &cli.StringFlag{Name: "format", Usage: "workflow syntax: unum (default: by file extension)"}
+var formatFlag = &cli.StringFlag{Name: "format", Usage: "workflow syntax: unum or asl (default: by file extension, .unum or .asl.json)"}
+
+var bindFlag = &cli.StringSliceFlag{Name: "bind", Usage: "bind a Step Functions Lambda function `NAME=import/path.Func` (default: Handle in functions/NAME next to the definition)"}
 
 // loadWorkflow loads and checks the workflow named on the command line.
 func loadWorkflow(c *cli.Context) (string, *ir.Workflow, error) {
@@ -108,7 +111,11 @@ func loadWorkflow(c *cli.Context) (string, *ir.Workflow, error) {
 	if _, err := os.Stat(path); err != nil {
 		return "", nil, err
 	}
-	w, err := build.Load(path, c.String("format"))
+	bind, err := build.Bindings(c.StringSlice("bind"))
+	if err != nil {
+		return "", nil, usagef("%v", err)
+	}
+	w, err := build.LoadWith(path, build.LoadOptions{Format: c.String("format"), Bind: bind})
 	return path, w, err
 }
 

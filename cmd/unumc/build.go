@@ -40,6 +40,7 @@ DIR/bin/<node>.
 --check writes nothing and fails if the committed sources are stale.`,
 		Flags: []cli.Flag{
 			formatFlag,
+			bindFlag,
 			targetFlag,
 			&cli.StringFlag{Name: "o", Usage: "output directory for sources and binaries"},
 			&cli.BoolFlag{Name: "check", Usage: "fail, writing nothing, if the generated sources differ from what is there"},

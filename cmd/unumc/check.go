@@ -11,7 +11,7 @@ func checkCommand() *cli.Command {
 		Name:      "check",
 		Usage:     "report every error in a workflow",
 		ArgsUsage: "WORKFLOW",
-		Flags:     []cli.Flag{formatFlag},
+		Flags:     []cli.Flag{formatFlag, bindFlag},
 		Action: func(c *cli.Context) error {
 			path, w, err := loadWorkflow(c)
 			if err != nil {

@@ -15,6 +15,7 @@ func graphCommand() *cli.Command {
 		ArgsUsage: "WORKFLOW",
 		Flags: []cli.Flag{
 			formatFlag,
+			bindFlag,
 			&cli.StringFlag{Name: "as", Value: "mermaid", Usage: "mermaid or dot"},
 		},
 		Action: func(c *cli.Context) error {

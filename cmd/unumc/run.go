@@ -38,6 +38,7 @@ name of an execution that ended prints its recorded outcome; with the name of
 one that was interrupted, it resumes it.`,
 		Flags: []cli.Flag{
 			formatFlag,
+			bindFlag,
 			&cli.StringFlag{Name: "input", Aliases: []string{"i"}, Value: "{}", Usage: "the workflow's input: JSON, or @FILE, or @- for standard input"},
 			&cli.StringFlag{Name: "name", Usage: "the execution's name (default: a fresh one)"},
 			&cli.StringFlag{Name: "state", Usage: "state directory (default: $UNUMC_STATE or ~/.local/state/unumc)"},

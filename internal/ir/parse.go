@@ -53,6 +53,8 @@ func pathSteps(s string) (steps []Step, static bool, err error) {
 				j++
 			}
 			i = j
+		case c == '.' && i+1 < len(s) && s[i+1] == '[':
+			i++ // "$.[0]" is "$[0]", as Jayway reads it
 		case c == '.':
 			j := i + 1
 			if j < len(s) && s[j] == '*' {

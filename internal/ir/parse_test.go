@@ -20,6 +20,7 @@ func TestParseJSONPath(t *testing.T) {
 		{text: "$['odd key'].x", static: `.["odd key"].x`},
 		{text: `$["x"][0]`, static: ".x[0]"},
 		{text: "$$.Map.Item.Value", static: ".Map.Item.Value", ctx: true},
+		{text: "$.[0].a", static: ".[0].a"},
 		{text: "$..a", static: "-"},
 		{text: "$.a[*].b", static: "-"},
 		{text: "$.a[?(@.n > 1)]", static: "-"},
