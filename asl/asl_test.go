@@ -163,6 +163,7 @@ func TestErrorsAreLists(t *testing.T) {
 		{`{"StartAt": "A"} x`, false},
 		{`[]`, false},
 		{`{}`, false},
+		{`{"States":{"":{"Type":"Choice"}}}`, false}, // found by FuzzLoad
 		{`{"StartAt": "A", "States": {"A": {"Type": "Task", "Resource": "arn:aws:states:::sqs:sendMessage", "End": true}}}`, true},
 		{`{"QueryLanguage": "JSONata", "StartAt": "A", "States": {"A": {"Type": "Pass", "Output": "{% 1 %}", "End": true}}}`, true},
 		{`{"QueryLanguage": "JSONata", "StartAt": "A", "States": {"A": {"Type": "Pass", "OutputPath": "$", "End": true}}}`, false},

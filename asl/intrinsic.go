@@ -254,6 +254,13 @@ func (p *intrinsicParser) path() ir.Expr {
 		return nil
 	}
 	jp.Pos = p.pos
+	if jp.Static != nil {
+		jp.Static.Pos = p.pos
+	}
+	if problem := evaluable(jp); problem != "" {
+		p.fail("unsupported: the JSONPath %q, which the JSONPath library of unumc's runtime cannot read (%s)", text, problem)
+		return nil
+	}
 	return &ir.Select{Path: *jp, Pos: p.pos}
 }
 

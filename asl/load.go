@@ -36,9 +36,31 @@ func Load(filename string, src []byte, opts Options) (*ir.Workflow, error) {
 		return nil, l.errs.Err()
 	}
 	if errs := ir.Check(l.w); len(errs) > 0 {
-		return nil, errs.Err()
+		return nil, l.checkErrors(errs).Err()
 	}
 	return l.w, nil
+}
+
+// checkErrors puts the JSON location of the state a node comes from before
+// each of ir.Check's diagnostics. A loop with no way out is valid ASL (it
+// runs until the execution times out) that the IR rejects: unsupported.
+func (l *loader) checkErrors(errs diag.List) diag.List {
+	locs := map[diag.Pos]string{}
+	for _, s := range l.order {
+		locs[s.pos] = s.loc
+	}
+	out := make(diag.List, 0, len(errs))
+	for _, e := range errs {
+		msg := e.Msg
+		if strings.HasPrefix(msg, "loop through ") && strings.HasSuffix(msg, " has no exit") {
+			msg = unsupportedPrefix + msg + ": it runs until the execution times out"
+		}
+		if loc := locs[e.Pos]; loc != "" {
+			msg = loc + ": " + msg
+		}
+		out = append(out, &diag.Error{Pos: e.Pos, Msg: msg})
+	}
+	return out
 }
 
 // unsupportedPrefix begins the message of every diagnostic about valid ASL

@@ -25,6 +25,7 @@ type loader struct {
 
 	retryRefs map[*ir.Retrier][]nameRef // where the error names of each retrier are
 	catchRefs map[*ir.Catcher][]nameRef
+	bindings  []*binding // the Lambda functions of Tasks, bound last
 }
 
 // machine is the top-level state machine, a Parallel branch, or a Map's
@@ -158,6 +159,9 @@ func (l *loader) load() {
 	l.settleErrorNames()
 	l.reachable(l.top)
 	l.emit(l.top)
+	if len(l.errs) == 0 {
+		l.bindAll()
+	}
 }
 
 // machine reads the StartAt and States of a (sub-)machine and, depth
@@ -448,8 +452,8 @@ func (l *loader) reachable(m *machine) {
 		}
 	}
 	start := m.byName[m.startAt]
-	if start == nil || m.broken {
-		return
+	if start == nil || m.broken || !m.startPos.IsValid() {
+		return // StartAt is missing or wrong, which is reported
 	}
 	seen := map[*state]bool{start: true}
 	queue := []*state{start}

@@ -201,6 +201,11 @@ func (l *loader) fanOut(s *state, fan *ir.FanOut) {
 // runs once per item.
 func (l *loader) mapState(s *state) {
 	fan := &ir.FanOut{Kind: ir.Map, Pos: s.pos}
+	for _, k := range []string{"ItemProcessor", "Iterator"} {
+		if m := s.v.get(k); m != nil {
+			fan.Pos = m.pos
+		}
+	}
 	for _, c := range s.children {
 		if c.startAt != "" {
 			fan.Branches = append(fan.Branches, &ir.Branch{Start: c.startAt, Pos: c.startPos})

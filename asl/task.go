@@ -27,7 +27,9 @@ func (l *loader) taskState(s *state) {
 		f.ResultPath = l.pathField(s, "ResultPath")
 		f.OutputPath = l.pathField(s, "OutputPath")
 	}
-	n.Func = fn
+	if fn != nil {
+		fn.node = n
+	}
 	n.Flow = flow(f)
 	l.timeouts(s, n)
 	if cm := s.v.get("Credentials"); cm != nil {
@@ -90,7 +92,7 @@ func (l *loader) timeouts(s *state, n *ir.Node) {
 // resource reads a Task's Resource and binds the Lambda function it calls.
 // For arn:aws:states:::lambda:invoke, params is the function's input, from
 // Parameters.Payload, and lambdaInvoke is true.
-func (l *loader) resource(s *state) (fn *ir.Func, params ir.Expr, lambdaInvoke bool) {
+func (l *loader) resource(s *state) (fn *binding, params ir.Expr, lambdaInvoke bool) {
 	rm := s.v.get("Resource")
 	loc := join(s.loc, "Resource")
 	if rm == nil {
@@ -135,23 +137,46 @@ func (l *loader) resource(s *state) (fn *ir.Func, params ir.Expr, lambdaInvoke b
 	return l.bindFunc(s, name, rm.val.pos, ir.ShapePlain), nil, false
 }
 
-// bindFunc asks Bind for the Go function of a Lambda function.
-func (l *loader) bindFunc(s *state, name string, pos diag.Pos, shape ir.FuncShape) *ir.Func {
-	fn, err := l.bind(name, pos)
-	if err != nil {
-		l.errorf(pos, join(s.loc, "Resource"), "%v", err)
+// bindFunc records that the node of s calls the Lambda function name. Bind
+// is asked once the whole definition is known to be valid, so that a
+// definition with errors, or one unumc cannot compile, is not bound.
+func (l *loader) bindFunc(s *state, name string, pos diag.Pos, shape ir.FuncShape) *binding {
+	if s.lang == jsonata {
 		return nil
 	}
-	if fn == nil {
-		l.errorf(pos, join(s.loc, "Resource"), "no Go function is bound to Lambda function %q", name)
-		return nil
+	b := &binding{s: s, name: name, pos: pos, shape: shape}
+	l.bindings = append(l.bindings, b)
+	return b
+}
+
+// binding is a node's Lambda function, bound after validation.
+type binding struct {
+	s     *state
+	node  *ir.Node
+	name  string
+	pos   diag.Pos
+	shape ir.FuncShape
+}
+
+// bindAll asks Bind for the Go function of every Task.
+func (l *loader) bindAll() {
+	for _, b := range l.bindings {
+		fn, err := l.bind(b.name, b.pos)
+		if err != nil {
+			l.errorf(b.pos, join(b.s.loc, "Resource"), "%v", err)
+			continue
+		}
+		if fn == nil {
+			l.errorf(b.pos, join(b.s.loc, "Resource"), "no Go function is bound to Lambda function %q", b.name)
+			continue
+		}
+		f := *fn
+		f.Shape = b.shape
+		if !f.Pos.IsValid() {
+			f.Pos = b.pos
+		}
+		b.node.Func = &f
 	}
-	f := *fn
-	f.Shape = shape
-	if !f.Pos.IsValid() {
-		f.Pos = pos
-	}
-	return &f
 }
 
 // cloudFormationRef returns the logical name of {"Ref": "X"} or

@@ -158,6 +158,13 @@ func (l *loader) parsePath(v *value, loc string, reference bool) *ir.JSONPath {
 		return nil
 	}
 	p.Pos = v.pos
+	if p.Static != nil {
+		p.Static.Pos = v.pos
+	}
+	if problem := evaluable(p); problem != "" {
+		l.unsupported(v.pos, loc, "the JSONPath %q, which the JSONPath library of unumc's runtime cannot read (%s)", v.str, problem)
+		return nil
+	}
 	if !l.contextOK(&ir.Select{Path: *p}, v.pos, loc) {
 		return nil
 	}
