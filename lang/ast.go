@@ -191,25 +191,42 @@ type JSON struct {
 	Bool     *Boolean    `parser:"| @( 'true' | 'false' )"`
 	Null     bool        `parser:"| @'null'"`
 	Computed *String     `parser:"| 'computed' @@"`
+
+	// As an element of an array printed over several lines.
+	Doc         []*Comment
+	Comment     []*Comment // at the end of its (last) line
+	BlankBefore bool
 }
 
 // JSONObject is a JSON object, its members in the order written.
 type JSONObject struct {
 	Pos     lexer.Position
 	Members []*JSONMember `parser:"'{' ( '}' | @@ ( ',' @@ )* '}' )"`
+
+	Comment []*Comment // after the opening brace, when printed over several lines
+	Footer  []*Comment // whole-line comments before the closing brace
 }
 
 // JSONMember is one name and value of a JSON object.
 type JSONMember struct {
-	Pos   lexer.Position
-	Name  Text  `parser:"@String ':'"`
-	Value *JSON `parser:"@@"`
+	Pos    lexer.Position
+	EndPos lexer.Position
+	Name   Text  `parser:"@String ':'"`
+	Value  *JSON `parser:"@@"`
+
+	// In an object printed over several lines.
+	Doc         []*Comment
+	Comment     []*Comment // at the end of its (last) line
+	BlankBefore bool
 }
 
 // JSONArray is a JSON array.
 type JSONArray struct {
 	Pos   lexer.Position
 	Items []*JSON `parser:"'[' ( ']' | @@ ( ',' @@ )* ']' )"`
+
+	Comment []*Comment // after the opening bracket, when printed over several lines
+	Footer  []*Comment // whole-line comments before the closing bracket
 }
 
 // Timeout bounds each run of the node's function: timeout 30s.

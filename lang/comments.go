@@ -7,11 +7,13 @@ import (
 )
 
 // Comments are kept by attaching each one to a line of the formatted output.
-// Format prints every declaration, branch and case on a line of its own, so
-// the lines are known from the tree alone: a line begins with a declaration,
-// a branch, a case or the closing brace of a block, and ends at the end of a
-// chain, at the end of a simple declaration or at the opening brace of a
-// block printed over several lines. Then:
+// Format prints every declaration, branch, case and option on a line of its
+// own, so the lines are known from the tree alone: a line begins with a
+// declaration, a branch, a case, an option, a member or element of a JSON
+// value printed over several lines, or a closing brace, and ends at the end
+// of a chain, at the end of a simple declaration, option or JSON member, or
+// at the opening brace of a block or JSON value printed over several lines.
+// Then:
 //
 //   - comments after a line's last token and on the same source line stay at
 //     the end of that line (the Comment fields);
@@ -177,6 +179,9 @@ func attachComments(f *File, src []byte, toks []lexer.Token) {
 func chainLines(lines []line, s *source, c *Chain, start int, doc *[]*Comment, blank *bool, commented func(Step) bool) []line {
 	cur := line{start: start, doc: doc, blank: blank}
 	for _, st := range c.Steps {
+		for _, j := range blockJSON(st) {
+			lines, cur = jsonLines(lines, s, j, cur)
+		}
 		if !isBlock(st) || oneLine(st, commented) {
 			continue
 		}
@@ -231,7 +236,16 @@ func nodeLines(lines []line, s *source, d *NodeDecl) []line {
 	lines = append(lines, line{d.Pos.Offset, open + 1, &d.Doc, &d.Comment, &d.BlankBefore})
 	sort.SliceStable(opts, func(i, j int) bool { return optionLine(opts[i]).start < optionLine(opts[j]).start })
 	for _, o := range opts {
-		lines = append(lines, optionLine(o))
+		l := optionLine(o)
+		if t, ok := o.(*TemplateOption); ok {
+			// A JSON value over several lines: the option's line ends at its
+			// opening brace, the last line begins at the closing one.
+			var last line
+			lines, last = jsonLines(lines, s, t.Value, l)
+			last.end, last.comment = l.end, l.comment
+			l = last
+		}
+		lines = append(lines, l)
 	}
 	return append(lines, line{start: d.EndPos.Offset - 1, end: d.EndPos.Offset, doc: &d.Footer, comment: &d.EndComment})
 }
@@ -252,9 +266,8 @@ func kindEnd(d *NodeDecl) int {
 	return d.Name.Pos.Offset
 }
 
-// optionLine is the line of one option of a node's block. A JSON value
-// printed over several lines counts as part of the option's line: comments
-// inside it move before the option.
+// optionLine is the line of one option of a node's block, or the first and
+// last line of one with a JSON value printed over several lines.
 func optionLine(o Option) line {
 	switch o := o.(type) {
 	case *PathOption:
@@ -269,6 +282,65 @@ func optionLine(o Option) line {
 		return line{o.Pos.Offset, o.EndPos.Offset, &o.Doc, &o.Comment, &o.BlankBefore}
 	}
 	panic("lang: unknown option")
+}
+
+// blockJSON returns the JSON values in the clauses of a map or parallel.
+func blockJSON(st Step) []*JSON {
+	switch b := st.(type) {
+	case *Parallel:
+		return b.Parameters
+	case *Map:
+		return b.ItemSelector
+	}
+	return nil
+}
+
+// jsonLines appends the lines of a JSON value that Format prints over several
+// lines: cur, the line the value begins on, which ends at its opening
+// bracket; a line for each member or element (with the lines of its value);
+// and returns the line that begins at the closing bracket, for the caller to
+// end. A value printed on one line adds no line and returns cur: comments
+// inside it move before cur.
+func jsonLines(lines []line, s *source, v *JSON, cur line) ([]line, line) {
+	if _, ok := inlineJSON(v); ok {
+		return lines, cur
+	}
+	cur.end = v.Pos.Offset + 1
+	var footer *[]*Comment
+	if o := v.Object; o != nil {
+		cur.comment, footer = &o.Comment, &o.Footer
+		lines = append(lines, cur)
+		for _, m := range o.Members {
+			var ml line
+			lines, ml = jsonLines(lines, s, m.Value, line{start: m.Pos.Offset, doc: &m.Doc, blank: &m.BlankBefore})
+			ml.end, ml.comment = s.pastComma(m.EndPos.Offset), &m.Comment
+			lines = append(lines, ml)
+		}
+	} else {
+		a := v.Array
+		cur.comment, footer = &a.Comment, &a.Footer
+		lines = append(lines, cur)
+		for _, it := range a.Items {
+			var il line
+			lines, il = jsonLines(lines, s, it, line{start: it.Pos.Offset, doc: &it.Doc, blank: &it.BlankBefore})
+			il.end, il.comment = s.pastComma(it.EndPos.Offset), &it.Comment
+			lines = append(lines, il)
+		}
+	}
+	return lines, line{start: v.EndPos.Offset - 1, doc: footer}
+}
+
+// pastComma returns the offset just past the comma that follows offset,
+// comments aside, or offset if no comma follows.
+func (s *source) pastComma(offset int) int {
+	i := s.before(offset) + 1
+	for i < len(s.spans) && s.spans[i].comment {
+		i++
+	}
+	if i < len(s.spans) && s.spans[i].tok.Type == tokPunct && s.spans[i].tok.Value == "," {
+		return s.spans[i].end
+	}
+	return offset
 }
 
 // blockSpan returns the source offsets of a block step: where its opening
@@ -312,6 +384,9 @@ func trimBlanks(f *File) {
 			for _, o := range d.Options() {
 				l := optionLine(o)
 				opts = append(opts, listItem{*l.doc, l.blank})
+				if t, ok := o.(*TemplateOption); ok {
+					trimJSON(t.Value)
+				}
 			}
 			trimList(opts, d.Footer)
 		case *ChainDecl:
@@ -338,8 +413,31 @@ func trimList(items []listItem, footer []*Comment) {
 	}
 }
 
+// trimJSON trims the empty lines before the first member or element of every
+// object and array in v.
+func trimJSON(v *JSON) {
+	var items []listItem
+	switch {
+	case v.Object != nil:
+		for _, m := range v.Object.Members {
+			items = append(items, listItem{m.Doc, &m.BlankBefore})
+			trimJSON(m.Value)
+		}
+		trimList(items, v.Object.Footer)
+	case v.Array != nil:
+		for _, it := range v.Array.Items {
+			items = append(items, listItem{it.Doc, &it.BlankBefore})
+			trimJSON(it)
+		}
+		trimList(items, v.Array.Footer)
+	}
+}
+
 func trimChain(c *Chain) {
 	for _, st := range c.Steps {
+		for _, j := range blockJSON(st) {
+			trimJSON(j)
+		}
 		var items []listItem
 		var footer []*Comment
 		switch b := st.(type) {

@@ -36,6 +36,22 @@
 //		catch States.ALL into .error -> Fallback     // Fallback gets the input, the error at .error
 //	}
 //
+// The block may also shape the node's data as a Step Functions state does,
+// and a node may be a pass node, a wait, or a call whose result is wrapped as
+// the Lambda integration wraps it; any name may be quoted:
+//
+//	node "Send SNS" = lambda sns.Publish {
+//		inputpath "$.order"
+//		parameters {"Message.$": "States.Format('order {}', $.id)", "Subject": "new order"}
+//		resultselector {"status.$": "$.StatusCode"}
+//		resultpath "$.sns"                           // or null; outputpath too
+//	}
+//	node Pause = wait 10s                            // wait seconds "$.s", wait until "$.t"
+//	node Shape = pass { result {"ok": true} }
+//
+//	start -> Shape -> map .items inputpath "$.order" itemselector {"v.$": "$$.Map.Item.Value"} { Count } -> Sum
+//	Sum -> fail errorpath "$.error" causepath "$.cause"
+//
 // The step after a parallel or map is its join: it receives the list of
 // branch results in order. A mention of a node with nothing after it is a
 // jump to that node (a loop, if it runs again); top-level chains other than
@@ -46,5 +62,8 @@
 //
 // Parse gives the syntax tree, Format prints it canonically with its
 // comments, Lower turns it into an *ir.Workflow, and Load parses, lowers
-// and checks (ir.Check) in one call. docs/language.md is the full reference.
+// and checks (ir.Check) in one call. Print goes the other way: it writes any
+// checked workflow, from either front end, as formatted .unum source that
+// Load reads back to the same workflow. docs/language.md is the full
+// reference.
 package lang

@@ -72,3 +72,46 @@ func ExampleFormat() {
 	// 	else -> succeed
 	// }
 }
+
+func ExamplePrint() {
+	// A workflow as the Step Functions importer might build it: state names
+	// that are not names, a pass node that shapes data, a wait.
+	w := &ir.Workflow{Name: "orders", Start: "Check order", Nodes: []*ir.Node{
+		{Name: "Check order", Func: &ir.Func{Import: "functions/Check", Name: "Handle", Shape: ir.ShapeLambdaInvoke},
+			Flow: &ir.Flow{ResultSelector: &ir.Object{Fields: []*ir.Field{
+				{Name: "ok", Value: &ir.Select{Path: ir.JSONPath{Text: "$.Payload.ok"}}},
+			}}},
+			Next: &ir.Goto{Node: "Ok?"}},
+		{Name: "Ok?", Next: &ir.Choice{
+			Cases:   []*ir.Case{{Cond: &ir.Compare{Op: ir.Eq, Kind: ir.KindBool, Left: ir.Path{Steps: []ir.Step{{Field: "ok"}}}, Right: ir.Operand{Literal: true}}, Then: &ir.Goto{Node: "Wait a bit"}}},
+			Default: &ir.Fail{Error: "Rejected"},
+		}},
+		{Name: "Wait a bit", Wait: &ir.Wait{Seconds: 30}, Next: &ir.End{}},
+	}}
+	if errs := ir.Check(w); len(errs) > 0 {
+		fmt.Println(errs.Err())
+		return
+	}
+	src, err := lang.Print(w)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	os.Stdout.Write(src)
+	// Output:
+	// workflow orders
+	//
+	// import "functions/Check"
+	//
+	// node "Check order" = lambda Check.Handle {
+	// 	resultselector {"ok.$": "$.Payload.ok"}
+	// }
+	//
+	// node "Ok?"        = pass
+	// node "Wait a bit" = wait 30s
+	//
+	// start -> "Check order" -> "Ok?" -> choose {
+	// 	when .ok bool == true -> "Wait a bit"
+	// 	else -> fail Rejected
+	// }
+}

@@ -40,7 +40,8 @@ import (
 //     tighter than "or"); strings are quoted as Go quotes them and numbers
 //     are written in their JSON form;
 //   - comments are kept: on their own lines before a declaration, branch,
-//     case or closing brace, or at the end of a line (see attachComments).
+//     case, option, JSON member or element, or closing brace, or at the end
+//     of a line (see attachComments).
 func Format(f *File) []byte {
 	p := &printer{fresh: true, width: alignNodes(f.Decls)}
 	for i, d := range f.Decls {
@@ -404,7 +405,8 @@ func (p *printer) step(s Step, ind int, next *Chain) {
 const jsonWidth = 60
 
 // json prints a JSON value: on the current line if it fits (see
-// inlineJSON), otherwise one member or item per line, one tab in.
+// inlineJSON), otherwise one member or element per line, one tab in, with
+// their comments.
 func (p *printer) json(v *JSON, ind int) {
 	if s, ok := inlineJSON(v); ok {
 		p.text(ind, s)
@@ -412,27 +414,31 @@ func (p *printer) json(v *JSON, ind int) {
 	}
 	if o := v.Object; o != nil {
 		p.text(ind, "{")
-		p.endLine(nil)
+		p.open(o.Comment)
 		for i, m := range o.Members {
+			p.item(m.Doc, m.BlankBefore, ind+1)
 			p.text(ind+1, quote(m.Name)+": ")
 			p.json(m.Value, ind+1)
 			if i < len(o.Members)-1 {
 				p.text(ind+1, ",")
 			}
-			p.endLine(nil)
+			p.endLine(m.Comment)
 		}
-		p.text(ind, "}")
+		p.close(o.Footer, ind)
 		return
 	}
+	a := v.Array
 	p.text(ind, "[")
-	p.endLine(nil)
-	for i, it := range v.Array.Items {
+	p.open(a.Comment)
+	for i, it := range a.Items {
+		p.item(it.Doc, it.BlankBefore, ind+1)
 		p.json(it, ind+1)
-		if i < len(v.Array.Items)-1 {
+		if i < len(a.Items)-1 {
 			p.text(ind+1, ",")
 		}
-		p.endLine(nil)
+		p.endLine(it.Comment)
 	}
+	p.docs(a.Footer, ind+1)
 	p.text(ind, "]")
 }
 

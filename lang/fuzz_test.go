@@ -47,6 +47,21 @@ var roundTrips = []string{
 	"node A = a.A /* c */ { catch X -> B retry Y /* d */ timeout 2m0s }",
 	"node A = a.A {\n\n catch X -> B\n\n retry Y\n}",
 	"node A = a.A { retry X every 1h0m max 0 } node Bb = b.B node C = c.C",
+	"node \"a b\" = pass /* c */ { parameters {\"a\": /* x */ 1} // t\n }",
+	"node A = a.A { parameters {\n \"a\": 1, // c\n \"b\": [1,\n // d\n 2, {\"e\": {}}] } }",
+	"node A = a.A {\n result {\"a.$\": \"x\"} /* r */ inputpath null // i\n}",
+	"start -> map . itemselector {\"a\": /* c */ 1} { A } // t",
+	"start -> map . limit 2 itemselector {\"a\": {\"b\": 1}} /* c */ { A } -> B",
+	"start -> parallel parameters {\"x\": [1, {\"y\": 2}]} inputpath \"$.x\" {\n A\n B // c\n}",
+	"start -> A -> parallel { fail E \"\" \"B\" }",
+	"start -> A -> parallel { fail E \"\" causepath \"B\" }",
+	"start -> A -> parallel { fail E \"\" causepath\n\"B\" }",
+	"start -> A -> fail errorpath \"$.e\"\n\"B\" -> C",
+	"node W = wait until \"$.x\" { outputpath null } node \"start\" = pass start -> \"start\" -> W",
+	"workflow \"x y\" node A = lambda a.A node pass = pass node wait = wait 5s",
+	"start -> X -> choose { when .a number < 1 and .b string != .c -> fail \"e e\" causepath \"$.c\" }",
+	"node A = a.A { parameters {\"\\u00e9\": \"\\/\", \"n\": -0.0e+5, \"c\": computed \"$.c\"} resultselector computed \"$\" }",
+	"node A = a.A { retry \"x y\", \"map\" catch \"q\" -> \"a\\\"b\" }",
 }
 
 func TestRoundTrip(t *testing.T) {
