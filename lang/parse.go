@@ -165,8 +165,30 @@ func unexpected(src []byte, toks []lexer.Token, u *participle.UnexpectedTokenErr
 	m := u.Message()
 	if i := strings.LastIndex(m, "(expected "); i >= 0 && strings.HasSuffix(m, ")") {
 		msg += ", expected " + describeExpected(m[i+len("(expected "):len(m)-1])
+	} else if e := expectedAfter(toks, t); e != "" {
+		msg += ", expected " + e
 	}
 	return msg
+}
+
+// expectedAfter says what may follow the token before t where participle
+// cannot (a choice that begins with a lookahead): after the "=" of a node
+// declaration, or after fail.
+func expectedAfter(toks []lexer.Token, t lexer.Token) string {
+	i := sort.Search(len(toks), func(i int) bool { return toks[i].Pos.Offset >= t.Pos.Offset }) - 1
+	for i >= 0 && (toks[i].Type == tokWhitespace || toks[i].Type == tokComment) {
+		i--
+	}
+	if i < 0 {
+		return ""
+	}
+	switch prev := toks[i]; {
+	case prev.Type == tokPunct && prev.Value == "=":
+		return `a package name, "lambda", "pass" or "wait"`
+	case prev.Type == tokKeyword && prev.Value == "fail":
+		return `an error name or "errorpath"`
+	}
+	return ""
 }
 
 // sourceText returns token t as written: tokens are contiguous, so it ends

@@ -227,3 +227,36 @@ func handBuilt(t *testing.T) *ir.Workflow {
 		{Name: "end", Func: &ir.Func{Import: "example.com/end", Name: "End"}, Next: &ir.End{}},
 	}}
 }
+
+// TestPrintCannot checks that Print reports what .unum cannot write.
+func TestPrintCannot(t *testing.T) {
+	fn := &ir.Func{Import: "example.com/f", Name: "F"}
+	sel := &ir.Select{Path: ir.JSONPath{Text: "$.x"}}
+	for _, tc := range []struct {
+		node *ir.Node
+		want string
+	}{
+		{&ir.Node{Func: fn, Wait: &ir.Wait{Seconds: 1}}, `calls example.com/f.F and waits`},
+		{&ir.Node{Func: fn, Flow: &ir.Flow{Result: &ir.Object{}}}, `has a result and calls`},
+		{&ir.Node{Flow: &ir.Flow{Result: &ir.Object{Fields: []*ir.Field{{Name: "a", Value: sel}}}}}, `computes field "a"`},
+		{&ir.Node{Flow: &ir.Flow{Result: sel}}, `computes a value`},
+		{&ir.Node{Flow: &ir.Flow{Parameters: &ir.Object{Fields: []*ir.Field{{Name: "a.$", Value: &ir.Literal{Value: "x"}}}}}}, `constant field named "a.$"`},
+		{&ir.Node{Flow: &ir.Flow{Parameters: &ir.Literal{Value: 1.5i}}}, `not a JSON scalar`},
+		{&ir.Node{Func: &ir.Func{Import: "example.com/f", Name: "not a name"}}, `not a Go function name`},
+		{&ir.Node{Next: &ir.Choice{Cases: []*ir.Case{{Cond: &ir.Or{}, Then: &ir.End{}}}, Default: &ir.End{}}}, `empty "and" or "or"`},
+	} {
+		n := tc.node
+		n.Name = "N"
+		if n.Next == nil {
+			n.Next = &ir.End{}
+		}
+		w := &ir.Workflow{Name: "w", Start: "N", Nodes: []*ir.Node{n}}
+		if errs := ir.Check(w); len(errs) > 0 {
+			t.Errorf("%s: %v", tc.want, errs.Err())
+			continue
+		}
+		if _, err := Print(w); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("Print: %v, want an error with %q", err, tc.want)
+		}
+	}
+}
