@@ -1,7 +1,6 @@
 package asl
 
 import (
-	"fmt"
 	"strconv"
 	"strings"
 
@@ -91,7 +90,7 @@ func (l *loader) choiceState(s *state) {
 	}
 	outputs := map[string]*ir.Node{} // by target
 	var synthetic []*ir.Node
-	target := func(name string, pos diag.Pos, loc string) ir.Transition {
+	target := func(name string, pos diag.Pos, loc *where) ir.Transition {
 		t := l.transition(s, name, pos, loc)
 		if trivial(outputPath) {
 			return t
@@ -107,7 +106,7 @@ func (l *loader) choiceState(s *state) {
 	}
 
 	cm := s.v.get("Choices")
-	loc := join(s.loc, "Choices")
+	loc := s.loc.field("Choices")
 	switch {
 	case cm == nil:
 		l.errorf(s.v.pos, loc, "missing required field in a Choice state")
@@ -117,7 +116,7 @@ func (l *loader) choiceState(s *state) {
 	default:
 		ch.Pos = cm.val.pos
 		for i, r := range cm.val.arr {
-			rloc := fmt.Sprintf("%s[%d]", loc, i)
+			rloc := loc.at(i)
 			if r.kind != kObject {
 				l.errorf(r.pos, rloc, "a choice rule must be an object, not %s", r.kind)
 				continue
@@ -126,13 +125,13 @@ func (l *loader) choiceState(s *state) {
 			c := &ir.Case{Cond: cond, Pos: r.pos}
 			switch nm, next, ok := l.str(r, rloc, "Next"); {
 			case nm == nil:
-				l.errorf(r.pos, join(rloc, "Next"), "missing required field in a choice rule")
+				l.errorf(r.pos, rloc.field("Next"), "missing required field in a choice rule")
 			case ok:
-				c.Then = target(next, nm.val.pos, join(rloc, "Next"))
+				c.Then = target(next, nm.val.pos, rloc.field("Next"))
 			}
 			if am := r.get("Assign"); am != nil {
-				l.unsupported(am.pos, join(rloc, "Assign"), "workflow variables (Assign)")
-				l.assign(am, join(rloc, "Assign"), s.lang)
+				l.unsupported(am.pos, rloc.field("Assign"), "workflow variables (Assign)")
+				l.assign(am, rloc.field("Assign"), s.lang)
 			}
 			if cond != nil && c.Then != nil {
 				ch.Cases = append(ch.Cases, c)
@@ -140,7 +139,7 @@ func (l *loader) choiceState(s *state) {
 		}
 	}
 	if dm, def, ok := l.str(s.v, s.loc, "Default"); ok {
-		ch.Default = target(def, dm.val.pos, join(s.loc, "Default"))
+		ch.Default = target(def, dm.val.pos, s.loc.field("Default"))
 	}
 	n.Next = ch
 	s.nodes = append(s.nodes, n)
@@ -149,7 +148,7 @@ func (l *loader) choiceState(s *state) {
 
 // rule lowers a choice rule: a comparison of the Variable, or And, Or or
 // Not of nested rules. A top-level rule has a Next; a nested one has none.
-func (l *loader) rule(s *state, r *value, loc string, top bool) ir.Cond {
+func (l *loader) rule(s *state, r *value, loc *where, top bool) ir.Cond {
 	fields := []string{"Comment"}
 	if top {
 		fields = append(fields, "Next", "Assign", "Output")
@@ -159,17 +158,17 @@ func (l *loader) rule(s *state, r *value, loc string, top bool) ir.Cond {
 		for _, m := range r.obj {
 			if m.key == "Variable" || isOperator(m.key) {
 				jp = append(jp, m.key)
-				l.errorf(m.pos, join(loc, m.key), "%s is a JSONPath field, but the state uses JSONata: use Condition", m.key)
+				l.errorf(m.pos, loc.field(m.key), "%s is a JSONPath field, but the state uses JSONata: use Condition", m.key)
 			}
 		}
 		l.checkFields(r, loc, "a choice rule", s.lang, fields, []string{"Condition"}, jp)
 		if cm := r.get("Condition"); cm == nil {
-			l.errorf(r.pos, join(loc, "Condition"), "missing required field in a JSONata choice rule")
-		} else if l.kindOf(cm, join(loc, "Condition"), kString, kBool) {
-			l.jsonataValue(cm.val, join(loc, "Condition"))
+			l.errorf(r.pos, loc.field("Condition"), "missing required field in a JSONata choice rule")
+		} else if l.kindOf(cm, loc.field("Condition"), kString, kBool) {
+			l.jsonataValue(cm.val, loc.field("Condition"))
 		}
 		if om := r.get("Output"); om != nil {
-			l.jsonataValue(om.val, join(loc, "Output"))
+			l.jsonataValue(om.val, loc.field("Output"))
 		}
 		return nil
 	}
@@ -181,13 +180,13 @@ func (l *loader) rule(s *state, r *value, loc string, top bool) ir.Cond {
 		case isOperator(m.key):
 			ops = append(ops, m)
 		case m.key == "Next" && !top:
-			l.errorf(m.pos, join(loc, "Next"), "a nested rule has no Next: only the rules directly in Choices do")
+			l.errorf(m.pos, loc.field("Next"), "a nested rule has no Next: only the rules directly in Choices do")
 		case m.key == "Variable", m.key == "Comment", top && (m.key == "Next" || m.key == "Assign"):
 		case m.key == "Condition" || m.key == "Output" && top:
-			l.errorf(m.pos, join(loc, m.key), "%s is a JSONata field, but the state uses JSONPath (use Variable and a comparison operator)", m.key)
+			l.errorf(m.pos, loc.field(m.key), "%s is a JSONata field, but the state uses JSONPath (use Variable and a comparison operator)", m.key)
 		default:
 			unknown = true
-			l.errorf(m.pos, join(loc, m.key), "unknown field in a choice rule%s", diag.Suggest(m.key, append(operators, "Variable", "Next", "Comment")))
+			l.errorf(m.pos, loc.field(m.key), "unknown field in a choice rule%s", diag.Suggest(m.key, append(operators, "Variable", "Next", "Comment")))
 		}
 	}
 	l.str(r, loc, "Comment")
@@ -203,15 +202,15 @@ func (l *loader) rule(s *state, r *value, loc string, top bool) ir.Cond {
 		for i, o := range ops {
 			names[i] = o.key
 		}
-		l.errorf(ops[1].pos, join(loc, ops[1].key), "a choice rule has exactly one operator, not %s", strings.Join(names, ", "))
+		l.errorf(ops[1].pos, loc.field(ops[1].key), "a choice rule has exactly one operator, not %s", strings.Join(names, ", "))
 		return nil
 	}
 	op := ops[0]
-	oloc := join(loc, op.key)
+	oloc := loc.field(op.key)
 	switch op.key {
 	case "And", "Or":
 		if vm != nil {
-			l.errorf(vm.pos, join(loc, "Variable"), "a rule with %s has no Variable: its nested rules have theirs", op.key)
+			l.errorf(vm.pos, loc.field("Variable"), "a rule with %s has no Variable: its nested rules have theirs", op.key)
 		}
 		if !l.kindOf(op, oloc, kArray) {
 			return nil
@@ -222,7 +221,7 @@ func (l *loader) rule(s *state, r *value, loc string, top bool) ir.Cond {
 		}
 		var conds []ir.Cond
 		for i, x := range op.val.arr {
-			xloc := fmt.Sprintf("%s[%d]", oloc, i)
+			xloc := oloc.at(i)
 			if x.kind != kObject {
 				l.errorf(x.pos, xloc, "a choice rule must be an object, not %s", x.kind)
 				continue
@@ -240,7 +239,7 @@ func (l *loader) rule(s *state, r *value, loc string, top bool) ir.Cond {
 		return &ir.Or{Conds: conds, Pos: op.pos}
 	case "Not":
 		if vm != nil {
-			l.errorf(vm.pos, join(loc, "Variable"), "a rule with Not has no Variable: its nested rule has one")
+			l.errorf(vm.pos, loc.field("Variable"), "a rule with Not has no Variable: its nested rule has one")
 		}
 		if !l.kindOf(op, oloc, kObject) {
 			return nil
@@ -253,10 +252,10 @@ func (l *loader) rule(s *state, r *value, loc string, top bool) ir.Cond {
 	}
 
 	if vm == nil {
-		l.errorf(r.pos, join(loc, "Variable"), "missing required field: %s compares the value at Variable", op.key)
+		l.errorf(r.pos, loc.field("Variable"), "missing required field: %s compares the value at Variable", op.key)
 		return nil
 	}
-	vloc := join(loc, "Variable")
+	vloc := loc.field("Variable")
 	if !l.kindOf(vm, vloc, kString) {
 		return nil
 	}
@@ -323,7 +322,7 @@ func (l *loader) rule(s *state, r *value, loc string, top bool) ir.Cond {
 
 // rulePath lowers the Variable of a rule or the path a "...Path" operator
 // compares it with: a reference path into the state's effective input.
-func (l *loader) rulePath(v *value, loc, what string) (ir.Path, bool) {
+func (l *loader) rulePath(v *value, loc *where, what string) (ir.Path, bool) {
 	if isIntrinsic(v.str) {
 		l.errorf(v.pos, loc, "%s must be a reference path, not an intrinsic function call", what)
 		return ir.Path{}, false

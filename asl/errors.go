@@ -1,7 +1,6 @@
 package asl
 
 import (
-	"fmt"
 	"slices"
 	"strings"
 
@@ -13,13 +12,13 @@ import (
 // MaxAttempts 3, BackoffRate 2.
 func (l *loader) retry(s *state) []*ir.Retrier {
 	rm := s.v.get("Retry")
-	loc := join(s.loc, "Retry")
+	loc := s.loc.field("Retry")
 	if rm == nil || !l.kindOf(rm, loc, kArray) {
 		return nil
 	}
 	var out []*ir.Retrier
 	for i, v := range rm.val.arr {
-		iloc := fmt.Sprintf("%s[%d]", loc, i)
+		iloc := loc.at(i)
 		if v.kind != kObject {
 			l.errorf(v.pos, iloc, "a retrier must be an object, not %s", v.kind)
 			continue
@@ -37,7 +36,7 @@ func (l *loader) retry(s *state) []*ir.Retrier {
 		}
 		if m, f, ok := l.number(v, iloc, "BackoffRate"); ok {
 			if f < 1 {
-				l.errorf(m.val.pos, join(iloc, "BackoffRate"), "must be at least 1.0, not %s", m.val.num)
+				l.errorf(m.val.pos, iloc.field("BackoffRate"), "must be at least 1.0, not %s", m.val.num)
 			} else {
 				r.Backoff = f
 			}
@@ -51,7 +50,7 @@ func (l *loader) retry(s *state) []*ir.Retrier {
 				r.Jitter = true
 			case "NONE":
 			default:
-				l.errorf(m.val.pos, join(iloc, "JitterStrategy"), "must be \"FULL\" or \"NONE\", not %q", j)
+				l.errorf(m.val.pos, iloc.field("JitterStrategy"), "must be \"FULL\" or \"NONE\", not %q", j)
 			}
 		}
 		out = append(out, r)
@@ -64,13 +63,13 @@ func (l *loader) retry(s *state) []*ir.Retrier {
 // handler's whole input.
 func (l *loader) catch(s *state) []*ir.Catcher {
 	cm := s.v.get("Catch")
-	loc := join(s.loc, "Catch")
+	loc := s.loc.field("Catch")
 	if cm == nil || !l.kindOf(cm, loc, kArray) {
 		return nil
 	}
 	var out []*ir.Catcher
 	for i, v := range cm.val.arr {
-		iloc := fmt.Sprintf("%s[%d]", loc, i)
+		iloc := loc.at(i)
 		if v.kind != kObject {
 			l.errorf(v.pos, iloc, "a catcher must be an object, not %s", v.kind)
 			continue
@@ -82,22 +81,22 @@ func (l *loader) catch(s *state) []*ir.Catcher {
 		c.Errors, l.catchRefs[c] = refs2names(refs), refs
 		switch nm, next, ok := l.str(v, iloc, "Next"); {
 		case nm == nil:
-			l.errorf(v.pos, join(iloc, "Next"), "missing required field in a catcher")
+			l.errorf(v.pos, iloc.field("Next"), "missing required field in a catcher")
 		case ok:
-			if l.resolve(s, next, nm.val.pos, join(iloc, "Next")) != nil {
+			if l.resolve(s, next, nm.val.pos, iloc.field("Next")) != nil {
 				c.Next = &ir.Goto{Node: next, Pos: nm.val.pos}
 			}
 		}
 		if am := v.get("Assign"); am != nil {
-			l.unsupported(am.pos, join(iloc, "Assign"), "workflow variables (Assign)")
-			l.assign(am, join(iloc, "Assign"), s.lang)
+			l.unsupported(am.pos, iloc.field("Assign"), "workflow variables (Assign)")
+			l.assign(am, iloc.field("Assign"), s.lang)
 		}
 		if s.lang == jsonata {
 			if om := v.get("Output"); om != nil {
-				l.jsonataValue(om.val, join(iloc, "Output"))
+				l.jsonataValue(om.val, iloc.field("Output"))
 			}
 		} else if rm := v.get("ResultPath"); rm != nil {
-			rloc := join(iloc, "ResultPath")
+			rloc := iloc.field("ResultPath")
 			switch {
 			case rm.val.kind == kNull:
 				l.unsupported(rm.val.pos, rloc, "a catcher's \"ResultPath\": null, which discards the error")
@@ -119,14 +118,14 @@ func (l *loader) catch(s *state) []*ir.Catcher {
 type nameRef struct {
 	name string
 	pos  diag.Pos
-	loc  string
+	loc  *where
 }
 
 // errorEquals reads the error names of a retrier or catcher: a non-empty
 // array of strings, States.ALL alone and in the last one.
-func (l *loader) errorEquals(v *value, loc, what string, last bool) []nameRef {
+func (l *loader) errorEquals(v *value, loc *where, what string, last bool) []nameRef {
 	m := v.get("ErrorEquals")
-	eloc := join(loc, "ErrorEquals")
+	eloc := loc.field("ErrorEquals")
 	if m == nil {
 		l.errorf(v.pos, eloc, "missing required field in a %s", what)
 		return nil
@@ -140,7 +139,7 @@ func (l *loader) errorEquals(v *value, loc, what string, last bool) []nameRef {
 	}
 	var refs []nameRef
 	for i, e := range m.val.arr {
-		iloc := fmt.Sprintf("%s[%d]", eloc, i)
+		iloc := eloc.at(i)
 		if e.kind != kString {
 			l.errorf(e.pos, iloc, "an error name must be a string, not %s", e.kind)
 			continue

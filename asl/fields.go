@@ -70,7 +70,7 @@ var jsonataOnly = map[string]string{
 
 // checkFields reports the fields of an object that are not in allowed, and
 // those that the query language forbids. common are allowed too.
-func (l *loader) checkFields(v *value, loc, what, lang string, allowed ...[]string) {
+func (l *loader) checkFields(v *value, loc *where, what, lang string, allowed ...[]string) {
 	var all []string
 	for _, a := range allowed {
 		all = append(all, a...)
@@ -88,35 +88,56 @@ func (l *loader) checkFields(v *value, loc, what, lang string, allowed ...[]stri
 				}
 				names = append(names, a)
 			}
-			l.errorf(m.pos, join(loc, m.key), "unknown field in %s%s", what, diag.Suggest(m.key, names))
+			l.errorf(m.pos, loc.field(m.key), "unknown field in %s%s", what, diag.Suggest(m.key, names))
 			continue
 		}
 		if alt := jsonPathOnly[m.key]; lang == jsonata && alt != "" {
-			l.errorf(m.pos, join(loc, m.key), "%s is a JSONPath field, but the state uses JSONata: use %s", m.key, alt)
+			l.errorf(m.pos, loc.field(m.key), "%s is a JSONPath field, but the state uses JSONata: use %s", m.key, alt)
 		}
 		if alt := jsonataOnly[m.key]; lang == jsonPath && alt != "" {
-			l.errorf(m.pos, join(loc, m.key), "%s is a JSONata field, but the state uses JSONPath (set \"QueryLanguage\": \"JSONata\", or use %s)", m.key, alt)
+			l.errorf(m.pos, loc.field(m.key), "%s is a JSONata field, but the state uses JSONPath (set \"QueryLanguage\": \"JSONata\", or use %s)", m.key, alt)
 		}
 	}
 }
 
-// errorf reports a problem at pos in the JSON location loc.
-func (l *loader) errorf(pos diag.Pos, loc, format string, args ...any) {
-	if loc != "" {
+// errorf reports a problem at pos in the JSON location loc. Past
+// maxErrors it only counts.
+func (l *loader) errorf(pos diag.Pos, loc *where, format string, args ...any) {
+	if len(l.errs) >= maxErrors {
+		if l.dropped == 0 {
+			l.droppedPos = pos
+		}
+		l.dropped++
+		l.droppedError = l.droppedError || !strings.HasPrefix(format, unsupportedPrefix)
+		return
+	}
+	if loc != nil {
 		format = "%s: " + format
 		args = append([]any{loc}, args...)
 	}
 	l.errs.Add(pos, format, args...)
 }
 
+// summarize notes the diagnostics past maxErrors: "unsupported" if all of
+// them are.
+func (l *loader) summarize() {
+	switch {
+	case l.dropped == 0:
+	case l.droppedError:
+		l.errs.Add(l.droppedPos, "%d more problems", l.dropped)
+	default:
+		l.errs.Add(l.droppedPos, unsupportedPrefix+"%d more uses of what unumc cannot compile yet", l.dropped)
+	}
+}
+
 // unsupported reports valid ASL that unumc cannot compile yet.
-func (l *loader) unsupported(pos diag.Pos, loc, format string, args ...any) {
+func (l *loader) unsupported(pos diag.Pos, loc *where, format string, args ...any) {
 	l.errorf(pos, loc, unsupportedPrefix+format, args...)
 }
 
 // kindOf checks that a member has one of the kinds; it reports and returns
 // false if not.
-func (l *loader) kindOf(m *member, loc string, kinds ...kind) bool {
+func (l *loader) kindOf(m *member, loc *where, kinds ...kind) bool {
 	for _, k := range kinds {
 		if m.val.kind == k {
 			return true
@@ -131,21 +152,21 @@ func (l *loader) kindOf(m *member, loc string, kinds ...kind) bool {
 }
 
 // str returns a string field, reporting a value of another kind.
-func (l *loader) str(v *value, loc, key string) (*member, string, bool) {
+func (l *loader) str(v *value, loc *where, key string) (*member, string, bool) {
 	m := v.get(key)
 	if m == nil {
 		return nil, "", false
 	}
-	if !l.kindOf(m, join(loc, key), kString) {
+	if !l.kindOf(m, loc.field(key), kString) {
 		return m, "", false
 	}
 	return m, m.val.str, true
 }
 
 // boolean returns a boolean field.
-func (l *loader) boolean(v *value, loc, key string) (*member, bool, bool) {
+func (l *loader) boolean(v *value, loc *where, key string) (*member, bool, bool) {
 	m := v.get(key)
-	if m == nil || !l.kindOf(m, join(loc, key), kBool) {
+	if m == nil || !l.kindOf(m, loc.field(key), kBool) {
 		return m, false, false
 	}
 	return m, m.val.b, true
@@ -153,21 +174,21 @@ func (l *loader) boolean(v *value, loc, key string) (*member, bool, bool) {
 
 // integer returns an integer field in [lo, hi]. A number with a fraction
 // or out of range is reported.
-func (l *loader) integer(v *value, loc, key string, lo, hi int64) (*member, int64, bool) {
+func (l *loader) integer(v *value, loc *where, key string, lo, hi int64) (*member, int64, bool) {
 	m := v.get(key)
-	if m == nil || !l.kindOf(m, join(loc, key), kNumber) {
+	if m == nil || !l.kindOf(m, loc.field(key), kNumber) {
 		return m, 0, false
 	}
 	n, ok := intValue(m.val.num)
 	switch {
 	case !ok:
-		l.errorf(m.val.pos, join(loc, key), "must be a whole number, not %s", m.val.num)
+		l.errorf(m.val.pos, loc.field(key), "must be a whole number, not %s", m.val.num)
 	case n < lo || n > hi:
 		switch {
 		case hi == math.MaxInt64:
-			l.errorf(m.val.pos, join(loc, key), "must be at least %d, not %d", lo, n)
+			l.errorf(m.val.pos, loc.field(key), "must be at least %d, not %d", lo, n)
 		default:
-			l.errorf(m.val.pos, join(loc, key), "must be between %d and %d, not %d", lo, hi, n)
+			l.errorf(m.val.pos, loc.field(key), "must be between %d and %d, not %d", lo, hi, n)
 		}
 	default:
 		return m, n, true
@@ -176,14 +197,14 @@ func (l *loader) integer(v *value, loc, key string, lo, hi int64) (*member, int6
 }
 
 // number returns a numeric field.
-func (l *loader) number(v *value, loc, key string) (*member, float64, bool) {
+func (l *loader) number(v *value, loc *where, key string) (*member, float64, bool) {
 	m := v.get(key)
-	if m == nil || !l.kindOf(m, join(loc, key), kNumber) {
+	if m == nil || !l.kindOf(m, loc.field(key), kNumber) {
 		return m, 0, false
 	}
 	f, err := strconv.ParseFloat(m.val.num.String(), 64)
 	if err != nil || math.IsInf(f, 0) {
-		l.errorf(m.val.pos, join(loc, key), "number %s is out of range", m.val.num)
+		l.errorf(m.val.pos, loc.field(key), "number %s is out of range", m.val.num)
 		return m, 0, false
 	}
 	return m, f, true
@@ -203,7 +224,7 @@ func intValue(n json.Number) (int64, bool) {
 
 // atMostOne reports when more than one of the fields is present and returns
 // the one present, or nil.
-func (l *loader) atMostOne(v *value, loc string, keys ...string) *member {
+func (l *loader) atMostOne(v *value, loc *where, keys ...string) *member {
 	var first *member
 	for _, k := range keys {
 		m := v.get(k)
@@ -211,7 +232,7 @@ func (l *loader) atMostOne(v *value, loc string, keys ...string) *member {
 			continue
 		}
 		if first != nil {
-			l.errorf(m.pos, join(loc, k), "%s and %s are mutually exclusive: a state may have at most one of %s", first.key, k, quoteList(keys))
+			l.errorf(m.pos, loc.field(k), "%s and %s are mutually exclusive: a state may have at most one of %s", first.key, k, quoteList(keys))
 			continue
 		}
 		first = m

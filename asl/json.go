@@ -100,17 +100,25 @@ func (l *lines) skip(off int) int {
 
 // decoder walks the tokens of a JSON text into a tree of values.
 type decoder struct {
-	dec   *json.Decoder
-	lines *lines
-	errs  diag.List
+	dec     *json.Decoder
+	lines   *lines
+	errs    diag.List
+	dropped int // duplicate keys past maxErrors
 }
+
+// maxDepth bounds the nesting of arrays and objects. Real state machines
+// nest a few dozen levels at most.
+const maxDepth = 256
+
+// maxErrors bounds the diagnostics of one definition.
+const maxErrors = 200
 
 // decode parses src, which must hold exactly one JSON value. It reports
 // malformed JSON as one positioned diagnostic, and every duplicate key.
 func decode(file string, src []byte) (*value, diag.List) {
 	d := &decoder{dec: json.NewDecoder(bytes.NewReader(src)), lines: newLines(file, src)}
 	d.dec.UseNumber()
-	v, err := d.value("")
+	v, err := d.value(nil, 0)
 	if err == nil {
 		off := d.lines.skip(int(d.dec.InputOffset()))
 		if _, err = d.dec.Token(); err == nil {
@@ -124,7 +132,17 @@ func decode(file string, src []byte) (*value, diag.List) {
 		d.syntax(err)
 		return nil, d.errs
 	}
+	if d.dropped > 0 {
+		d.errs.Add(d.lines.pos(len(d.lines.src)), "%d more duplicate keys", d.dropped)
+	}
 	return v, d.errs
+}
+
+// depthError is nesting deeper than maxDepth.
+type depthError struct{ off int }
+
+func (e *depthError) Error() string {
+	return fmt.Sprintf("arrays and objects nested more than %d deep", maxDepth)
 }
 
 // syntax reports a decoding error at the byte where it was found.
@@ -134,6 +152,10 @@ func (d *decoder) syntax(err error) {
 	case errors.As(err, &se):
 		// Offset counts the bytes read, including the offending one.
 		d.errs.Add(d.lines.pos(int(se.Offset)-1), "%s", strings.TrimPrefix(se.Error(), "json: "))
+	case errors.As(err, new(*depthError)):
+		var de *depthError
+		errors.As(err, &de)
+		d.errs.Add(d.lines.pos(de.off), "%s", err)
 	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
 		d.errs.Add(d.lines.pos(len(d.lines.src)), "unexpected end of JSON input")
 	default:
@@ -142,8 +164,11 @@ func (d *decoder) syntax(err error) {
 }
 
 // value decodes the next value; loc is its location for diagnostics.
-func (d *decoder) value(loc string) (*value, error) {
+func (d *decoder) value(loc *where, depth int) (*value, error) {
 	start := d.lines.skip(int(d.dec.InputOffset()))
+	if depth > maxDepth {
+		return nil, &depthError{off: start}
+	}
 	tok, err := d.dec.Token()
 	if err != nil {
 		return nil, err
@@ -163,7 +188,7 @@ func (d *decoder) value(loc string) (*value, error) {
 		case '[':
 			v.kind = kArray
 			for d.dec.More() {
-				x, err := d.value(fmt.Sprintf("%s[%d]", loc, len(v.arr)))
+				x, err := d.value(loc.at(len(v.arr)), depth+1)
 				if err != nil {
 					return nil, err
 				}
@@ -186,11 +211,15 @@ func (d *decoder) value(loc string) (*value, error) {
 					return nil, fmt.Errorf("object key is not a string")
 				}
 				m := &member{key: key, pos: d.lines.pos(kstart)}
-				if m.val, err = d.value(join(loc, key)); err != nil {
+				if m.val, err = d.value(loc.field(key), depth+1); err != nil {
 					return nil, err
 				}
 				if prev, dup := seen[key]; dup {
-					d.errs.Add(m.pos, "%s: duplicate key %q, first at %d:%d", join(loc, key), key, prev.pos.Line, prev.pos.Col)
+					if len(d.errs) >= maxErrors {
+						d.dropped++
+						continue
+					}
+					d.errs.Add(m.pos, "%s: duplicate key %q, first at %d:%d", loc.field(key), key, prev.pos.Line, prev.pos.Col)
 					continue
 				}
 				seen[key] = m
@@ -206,11 +235,47 @@ func (d *decoder) value(loc string) (*value, error) {
 	return v, nil
 }
 
-// join appends a field name to a dotted location: "States" and "X" give
-// "States.X"; the root's fields have no dot before them.
-func join(loc, key string) string {
-	if loc == "" {
-		return key
+// where is a location in the JSON text, for diagnostics: a chain of field
+// names and indexes from the root, rendered only when a diagnostic needs it,
+// such as "States.Charge.Retry[0].ErrorEquals". The root is nil.
+type where struct {
+	parent *where
+	key    string
+	index  int // -1 for a field
+}
+
+// field is the location of a field of the value at w.
+func (w *where) field(key string) *where { return &where{parent: w, key: key, index: -1} }
+
+// at is the location of an element of the array at w.
+func (w *where) at(i int) *where { return &where{parent: w, index: i} }
+
+// top is the location of a field of the root.
+func top(key string) *where { return (*where)(nil).field(key) }
+
+// maxLocKey bounds how much of a long field name a location shows.
+const maxLocKey = 120
+
+func (w *where) String() string {
+	var parts []*where
+	for x := w; x != nil; x = x.parent {
+		parts = append(parts, x)
 	}
-	return loc + "." + key
+	var b strings.Builder
+	for i := len(parts) - 1; i >= 0; i-- {
+		x := parts[i]
+		if x.index >= 0 {
+			fmt.Fprintf(&b, "[%d]", x.index)
+			continue
+		}
+		if b.Len() > 0 {
+			b.WriteByte('.')
+		}
+		if len(x.key) > maxLocKey {
+			b.WriteString(x.key[:maxLocKey] + "…")
+		} else {
+			b.WriteString(x.key)
+		}
+	}
+	return b.String()
 }

@@ -32,6 +32,7 @@ func Load(filename string, src []byte, opts Options) (*ir.Workflow, error) {
 	}
 	l := newLoader(filename, root, opts)
 	l.load()
+	l.summarize()
 	if len(l.errs) > 0 {
 		return nil, l.errs.Err()
 	}
@@ -47,7 +48,7 @@ func Load(filename string, src []byte, opts Options) (*ir.Workflow, error) {
 func (l *loader) checkErrors(errs diag.List) diag.List {
 	locs := map[diag.Pos]string{}
 	for _, s := range l.order {
-		locs[s.pos] = s.loc
+		locs[s.pos] = s.loc.String()
 	}
 	out := make(diag.List, 0, len(errs))
 	for _, e := range errs {

@@ -26,12 +26,18 @@ type loader struct {
 	retryRefs map[*ir.Retrier][]nameRef // where the error names of each retrier are
 	catchRefs map[*ir.Catcher][]nameRef
 	bindings  []*binding // the Lambda functions of Tasks, bound last
+
+	// Diagnostics past maxErrors: how many, whether any is an error, and
+	// where the first is.
+	dropped      int
+	droppedError bool
+	droppedPos   diag.Pos
 }
 
 // machine is the top-level state machine, a Parallel branch, or a Map's
 // Iterator or ItemProcessor.
 type machine struct {
-	loc      string // its location: "", "States.P.Branches[0]", "States.M.ItemProcessor"
+	loc      *where // its location: nil, "States.P.Branches[0]", "States.M.ItemProcessor"
 	v        *value
 	startAt  string
 	startPos diag.Pos
@@ -52,7 +58,7 @@ type machine struct {
 type state struct {
 	name     string
 	pos      diag.Pos // its key in States
-	loc      string   // "States.X", "States.P.Branches[0].States.X"
+	loc      *where   // "States.X", "States.P.Branches[0].States.X"
 	v        *value
 	typ      string
 	lang     string
@@ -102,25 +108,25 @@ func (l *loader) load() {
 		l.errs.Add(root.pos, "a state machine must be a JSON object, not %s", root.kind)
 		return
 	}
-	l.checkFields(root, "", "a state machine", jsonPath, []string{"Comment", "StartAt", "States", "TimeoutSeconds", "Version", "QueryLanguage"})
-	l.str(root, "", "Comment")
-	if m, v, ok := l.str(root, "", "Version"); ok && v != "1.0" {
-		l.errorf(m.val.pos, "Version", "unknown version %q: the only version is \"1.0\"", v)
+	l.checkFields(root, nil, "a state machine", jsonPath, []string{"Comment", "StartAt", "States", "TimeoutSeconds", "Version", "QueryLanguage"})
+	l.str(root, nil, "Comment")
+	if m, v, ok := l.str(root, nil, "Version"); ok && v != "1.0" {
+		l.errorf(m.val.pos, top("Version"), "unknown version %q: the only version is \"1.0\"", v)
 	}
-	if m, lang, ok := l.str(root, "", "QueryLanguage"); ok {
+	if m, lang, ok := l.str(root, nil, "QueryLanguage"); ok {
 		switch lang {
 		case jsonPath:
 		case jsonata:
 			l.lang = jsonata
-			l.unsupported(m.val.pos, "QueryLanguage", "JSONata: unumc compiles JSONPath states only")
+			l.unsupported(m.val.pos, top("QueryLanguage"), "JSONata: unumc compiles JSONPath states only")
 		default:
-			l.errorf(m.val.pos, "QueryLanguage", "must be %q or %q, not %q", jsonPath, jsonata, lang)
+			l.errorf(m.val.pos, top("QueryLanguage"), "must be %q or %q, not %q", jsonPath, jsonata, lang)
 		}
 	}
-	if m, _, ok := l.integer(root, "", "TimeoutSeconds", 1, 99999999); ok {
-		l.unsupported(m.pos, "TimeoutSeconds", "a timeout for the whole state machine")
+	if m, _, ok := l.integer(root, nil, "TimeoutSeconds", 1, 99999999); ok {
+		l.unsupported(m.pos, top("TimeoutSeconds"), "a timeout for the whole state machine")
 	}
-	l.top = l.machine(root, "", nil)
+	l.top = l.machine(root, nil, nil)
 	if l.top == nil {
 		return
 	}
@@ -167,7 +173,7 @@ func (l *loader) load() {
 // machine reads the StartAt and States of a (sub-)machine and, depth
 // first, the machines nested in its states. extra are the fields it may
 // have besides StartAt, States and Comment.
-func (l *loader) machine(v *value, loc string, parent *state, extra ...string) *machine {
+func (l *loader) machine(v *value, loc *where, parent *state, extra ...string) *machine {
 	what := "a state machine"
 	if parent != nil {
 		what = "a branch"
@@ -192,16 +198,16 @@ func (l *loader) machine(v *value, loc string, parent *state, extra ...string) *
 	sm, start, ok := l.str(v, loc, "StartAt")
 	switch {
 	case sm == nil:
-		l.errorf(v.pos, join(loc, "StartAt"), "missing required field in %s", what)
+		l.errorf(v.pos, loc.field("StartAt"), "missing required field in %s", what)
 	case ok:
 		m.startAt, m.startPos = start, sm.val.pos
 	}
 	statesM := v.get("States")
 	if statesM == nil {
-		l.errorf(v.pos, join(loc, "States"), "missing required field in %s", what)
+		l.errorf(v.pos, loc.field("States"), "missing required field in %s", what)
 		return m
 	}
-	sloc := join(loc, "States")
+	sloc := loc.field("States")
 	if !l.kindOf(statesM, sloc, kObject) {
 		return m
 	}
@@ -209,20 +215,20 @@ func (l *loader) machine(v *value, loc string, parent *state, extra ...string) *
 		l.errorf(statesM.val.pos, sloc, "a state machine needs at least one state")
 	}
 	for _, sm := range statesM.val.obj {
-		l.collect(m, sm, join(sloc, sm.key))
+		l.collect(m, sm, sloc.field(sm.key))
 	}
 	if sm != nil && ok {
 		if s := m.byName[m.startAt]; s != nil {
 			s.start = true
 		} else {
-			l.noState(m, m.startAt, m.startPos, join(loc, "StartAt"))
+			l.noState(m, m.startAt, m.startPos, loc.field("StartAt"))
 		}
 	}
 	return m
 }
 
 // collect reads one state of a machine: its name, type and query language.
-func (l *loader) collect(m *machine, sm *member, loc string) {
+func (l *loader) collect(m *machine, sm *member, loc *where) {
 	name := sm.key
 	switch n := utf8.RuneCountInString(name); {
 	case n == 0:
@@ -249,7 +255,7 @@ func (l *loader) collect(m *machine, sm *member, loc string) {
 	switch {
 	case tm == nil:
 		m.broken = true
-		l.errorf(sm.val.pos, join(loc, "Type"), "missing required field")
+		l.errorf(sm.val.pos, loc.field("Type"), "missing required field")
 		return
 	case !ok:
 		m.broken = true
@@ -261,33 +267,33 @@ func (l *loader) collect(m *machine, sm *member, loc string) {
 	}
 	if !known {
 		m.broken = true
-		l.errorf(tm.val.pos, join(loc, "Type"), "unknown state type %q%s", typ, diag.Suggest(typ, stateTypes))
+		l.errorf(tm.val.pos, loc.field("Type"), "unknown state type %q%s", typ, diag.Suggest(typ, stateTypes))
 		return
 	}
 	s.typ = typ
 	if qm, lang, ok := l.str(sm.val, loc, "QueryLanguage"); ok {
 		switch {
 		case lang != jsonPath && lang != jsonata:
-			l.errorf(qm.val.pos, join(loc, "QueryLanguage"), "must be %q or %q, not %q", jsonPath, jsonata, lang)
+			l.errorf(qm.val.pos, loc.field("QueryLanguage"), "must be %q or %q, not %q", jsonPath, jsonata, lang)
 		case lang == jsonPath && m.lang == jsonata && !m.distributed:
-			l.errorf(qm.val.pos, join(loc, "QueryLanguage"), "a state cannot use JSONPath when the state machine uses JSONata")
+			l.errorf(qm.val.pos, loc.field("QueryLanguage"), "a state cannot use JSONPath when the state machine uses JSONata")
 		case lang == jsonPath:
 			s.lang = jsonPath
 		case lang == jsonata && m.lang == jsonPath:
 			s.lang = jsonata
-			l.unsupported(qm.val.pos, join(loc, "QueryLanguage"), "JSONata: unumc compiles JSONPath states only")
+			l.unsupported(qm.val.pos, loc.field("QueryLanguage"), "JSONata: unumc compiles JSONPath states only")
 		}
 	}
 	l.checkFields(sm.val, loc, "a "+typ+" state", s.lang, []string{"Type", "Comment", "QueryLanguage"}, stateFields[typ])
 	l.str(sm.val, loc, "Comment")
 	if am := sm.val.get("Assign"); am != nil {
-		l.unsupported(am.pos, join(loc, "Assign"), "workflow variables (Assign)")
-		l.assign(am, join(loc, "Assign"), s.lang)
+		l.unsupported(am.pos, loc.field("Assign"), "workflow variables (Assign)")
+		l.assign(am, loc.field("Assign"), s.lang)
 	}
 	switch typ {
 	case "Parallel":
 		bm := sm.val.get("Branches")
-		bloc := join(loc, "Branches")
+		bloc := loc.field("Branches")
 		switch {
 		case bm == nil:
 			l.errorf(sm.val.pos, bloc, "missing required field in a Parallel state")
@@ -296,7 +302,7 @@ func (l *loader) collect(m *machine, sm *member, loc string) {
 			l.errorf(bm.val.pos, bloc, "a Parallel state needs at least one branch")
 		default:
 			for i, b := range bm.val.arr {
-				iloc := fmt.Sprintf("%s[%d]", bloc, i)
+				iloc := bloc.at(i)
 				if b.kind != kObject {
 					l.errorf(b.pos, iloc, "a branch must be an object with StartAt and States, not %s", b.kind)
 					continue
@@ -308,19 +314,19 @@ func (l *loader) collect(m *machine, sm *member, loc string) {
 		it := l.atMostOne(sm.val, loc, "ItemProcessor", "Iterator")
 		switch {
 		case it == nil:
-			l.errorf(sm.val.pos, join(loc, "ItemProcessor"), "missing required field: a Map state needs an ItemProcessor (or the older Iterator)")
-		case !l.kindOf(it, join(loc, it.key), kObject):
+			l.errorf(sm.val.pos, loc.field("ItemProcessor"), "missing required field: a Map state needs an ItemProcessor (or the older Iterator)")
+		case !l.kindOf(it, loc.field(it.key), kObject):
 		case it.key == "ItemProcessor":
-			s.children = append(s.children, l.machine(it.val, join(loc, it.key), s, "ProcessorConfig"))
+			s.children = append(s.children, l.machine(it.val, loc.field(it.key), s, "ProcessorConfig"))
 		default:
-			s.children = append(s.children, l.machine(it.val, join(loc, it.key), s))
+			s.children = append(s.children, l.machine(it.val, loc.field(it.key), s))
 		}
 	}
 }
 
 // assign checks the values of an Assign field: an object whose values are
 // JSONata expressions or, in JSONPath, templates.
-func (l *loader) assign(m *member, loc, lang string) {
+func (l *loader) assign(m *member, loc *where, lang string) {
 	if !l.kindOf(m, loc, kObject) {
 		return
 	}
@@ -350,7 +356,7 @@ func (l *loader) markCatchTargets() {
 }
 
 // resolve finds the state a transition of from names, in from's machine.
-func (l *loader) resolve(from *state, name string, pos diag.Pos, loc string) *state {
+func (l *loader) resolve(from *state, name string, pos diag.Pos, loc *where) *state {
 	t := from.m.byName[name]
 	if t == nil {
 		from.m.broken = true
@@ -362,7 +368,7 @@ func (l *loader) resolve(from *state, name string, pos diag.Pos, loc string) *st
 }
 
 // noState reports a transition to a state that the machine does not have.
-func (l *loader) noState(m *machine, name string, pos diag.Pos, loc string) {
+func (l *loader) noState(m *machine, name string, pos diag.Pos, loc *where) {
 	if other := l.states[name]; other != nil {
 		l.errorf(pos, loc, "state %q is in %s, not in %s: a transition stays within its state machine", name, other.m.describe(), m.describe())
 		return
@@ -379,13 +385,13 @@ func (m *machine) describe() string {
 	if m.parent == nil {
 		return "the top-level state machine"
 	}
-	return fmt.Sprintf("%s", m.loc)
+	return m.loc.String()
 }
 
 // transition lowers a transition to the state called name: a Fail state
 // folds into an *ir.Fail, a Succeed state without InputPath and OutputPath
 // into an *ir.End, anything else is an *ir.Goto.
-func (l *loader) transition(from *state, name string, pos diag.Pos, loc string) ir.Transition {
+func (l *loader) transition(from *state, name string, pos diag.Pos, loc *where) ir.Transition {
 	t := l.resolve(from, name, pos, loc)
 	switch {
 	case t == nil:
@@ -404,30 +410,30 @@ func (l *loader) next(s *state) ir.Transition {
 	nm := s.v.get("Next")
 	em := s.v.get("End")
 	end := false
-	if em != nil && l.kindOf(em, join(s.loc, "End"), kBool) {
+	if em != nil && l.kindOf(em, s.loc.field("End"), kBool) {
 		end = em.val.b
 		if !end && nm == nil {
 			s.m.broken = true
-			l.errorf(em.val.pos, join(s.loc, "End"), "End must be true, or the state needs a Next")
+			l.errorf(em.val.pos, s.loc.field("End"), "End must be true, or the state needs a Next")
 			return nil
 		}
 	}
 	switch {
 	case nm != nil && end:
 		s.m.broken = true
-		l.errorf(nm.pos, join(s.loc, "Next"), "a state has either Next or \"End\": true, not both")
+		l.errorf(nm.pos, s.loc.field("Next"), "a state has either Next or \"End\": true, not both")
 	case nm != nil:
-		if !l.kindOf(nm, join(s.loc, "Next"), kString) {
+		if !l.kindOf(nm, s.loc.field("Next"), kString) {
 			s.m.broken = true
 			return nil
 		}
-		return l.transition(s, nm.val.str, nm.val.pos, join(s.loc, "Next"))
+		return l.transition(s, nm.val.str, nm.val.pos, s.loc.field("Next"))
 	case end:
 		s.terminal = true
 		return &ir.End{Pos: em.val.pos}
 	case em == nil:
 		s.m.broken = true
-		l.errorf(s.v.pos, join(s.loc, "Next"), "a %s state needs Next or \"End\": true", s.typ)
+		l.errorf(s.v.pos, s.loc.field("Next"), "a %s state needs Next or \"End\": true", s.typ)
 	}
 	return nil
 }
@@ -475,7 +481,7 @@ func (l *loader) reachable(m *machine) {
 		}
 	}
 	if !terminal {
-		l.errorf(m.startPos, join(m.loc, "States"), "no reachable state ends the state machine: it needs a state with \"End\": true, a Succeed or a Fail")
+		l.errorf(m.startPos, m.loc.field("States"), "no reachable state ends the state machine: it needs a state with \"End\": true, a Succeed or a Fail")
 	}
 }
 

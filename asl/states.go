@@ -55,7 +55,7 @@ func (l *loader) failPath(s *state, key string) ir.Expr {
 	if !ok {
 		return nil
 	}
-	loc := join(s.loc, key)
+	loc := s.loc.field(key)
 	if isIntrinsic(text) {
 		return l.intrinsic(m.val, loc, failIntrinsics)
 	}
@@ -109,12 +109,12 @@ func (l *loader) waitState(s *state) {
 	keys := []string{"Seconds", "SecondsPath", "Timestamp", "TimestampPath"}
 	m := l.atMostOne(s.v, s.loc, keys...)
 	if m == nil {
-		l.errorf(s.v.pos, join(s.loc, "Seconds"), "a Wait state needs one of %s", quoteList(keys))
+		l.errorf(s.v.pos, s.loc.field("Seconds"), "a Wait state needs one of %s", quoteList(keys))
 	}
 	if s.lang == jsonata {
 		l.jsonataFields(s, "Seconds", "Timestamp", "Output")
 	} else if m != nil {
-		loc := join(s.loc, m.key)
+		loc := s.loc.field(m.key)
 		w := &ir.Wait{Pos: m.pos}
 		switch m.key {
 		case "Seconds":
@@ -189,7 +189,7 @@ func (l *loader) fanOut(s *state, fan *ir.FanOut) {
 	}
 	if rm := s.v.get("Retry"); rm != nil {
 		l.retry(s)
-		l.unsupported(rm.pos, join(s.loc, "Retry"), "Retry on a %s state: unumc retries Task states only", s.typ)
+		l.unsupported(rm.pos, s.loc.field("Retry"), "Retry on a %s state: unumc retries Task states only", s.typ)
 	}
 	jn.Catch = l.catch(s)
 	jn.Next = l.next(s)
@@ -217,13 +217,13 @@ func (l *loader) mapState(s *state) {
 	if mc := l.atMostOne(s.v, s.loc, "MaxConcurrency", "MaxConcurrencyPath"); mc != nil {
 		switch {
 		case mc.key == "MaxConcurrencyPath":
-			if l.kindOf(mc, join(s.loc, mc.key), kString) && s.lang != jsonata {
-				if l.parsePath(mc.val, join(s.loc, mc.key), true) != nil {
-					l.unsupported(mc.pos, join(s.loc, mc.key), "MaxConcurrencyPath: the limit must be a number")
+			if l.kindOf(mc, s.loc.field(mc.key), kString) && s.lang != jsonata {
+				if l.parsePath(mc.val, s.loc.field(mc.key), true) != nil {
+					l.unsupported(mc.pos, s.loc.field(mc.key), "MaxConcurrencyPath: the limit must be a number")
 				}
 			}
 		case s.lang == jsonata && mc.val.kind == kString:
-			l.jsonataValue(mc.val, join(s.loc, mc.key))
+			l.jsonataValue(mc.val, s.loc.field(mc.key))
 		default:
 			if _, n, ok := l.integer(s.v, s.loc, "MaxConcurrency", 0, 1<<31-1); ok {
 				fan.Limit = int(n)
@@ -231,7 +231,7 @@ func (l *loader) mapState(s *state) {
 		}
 	}
 	if lm, label, ok := l.str(s.v, s.loc, "Label"); ok && len(label) > 40 {
-		l.errorf(lm.val.pos, join(s.loc, "Label"), "a Label is at most 40 characters long, not %d", len(label))
+		l.errorf(lm.val.pos, s.loc.field("Label"), "a Label is at most 40 characters long, not %d", len(label))
 	}
 	if s.lang == jsonata {
 		l.jsonataFields(s, "Items", "ItemSelector", "Output")
@@ -240,7 +240,7 @@ func (l *loader) mapState(s *state) {
 	}
 	fan.InputPath = l.pathField(s, "InputPath")
 	if im, _, ok := l.str(s.v, s.loc, "ItemsPath"); ok {
-		loc := join(s.loc, "ItemsPath")
+		loc := s.loc.field("ItemsPath")
 		if p := l.parsePath(im.val, loc, false); p != nil {
 			switch {
 			case p.Context:
@@ -264,11 +264,11 @@ func (l *loader) mapState(s *state) {
 func (l *loader) distributed(s *state) {
 	report := func(key, what string) {
 		if m := s.v.get(key); m != nil {
-			l.unsupported(m.pos, join(s.loc, key), "%s (a Distributed Map)", what)
+			l.unsupported(m.pos, s.loc.field(key), "%s (a Distributed Map)", what)
 		}
 	}
 	for _, key := range []string{"ItemReader", "ItemBatcher", "ResultWriter"} {
-		if m := s.v.get(key); m != nil && l.kindOf(m, join(s.loc, key), kObject) {
+		if m := s.v.get(key); m != nil && l.kindOf(m, s.loc.field(key), kObject) {
 			l.distributedConfig(s, key, m)
 		}
 	}
@@ -278,32 +278,32 @@ func (l *loader) distributed(s *state) {
 	if m := l.atMostOne(s.v, s.loc, "ToleratedFailurePercentage", "ToleratedFailurePercentagePath"); m != nil {
 		if m.key == "ToleratedFailurePercentage" && !(s.lang == jsonata && m.val.kind == kString) {
 			if _, f, ok := l.number(s.v, s.loc, m.key); ok && (f < 0 || f > 100) {
-				l.errorf(m.val.pos, join(s.loc, m.key), "must be between 0 and 100, not %s", m.val.num)
+				l.errorf(m.val.pos, s.loc.field(m.key), "must be between 0 and 100, not %s", m.val.num)
 			}
 		}
-		l.unsupported(m.pos, join(s.loc, m.key), "%s (a Distributed Map)", m.key)
+		l.unsupported(m.pos, s.loc.field(m.key), "%s (a Distributed Map)", m.key)
 	}
 	if m := l.atMostOne(s.v, s.loc, "ToleratedFailureCount", "ToleratedFailureCountPath"); m != nil {
 		if m.key == "ToleratedFailureCount" && !(s.lang == jsonata && m.val.kind == kString) {
 			l.integer(s.v, s.loc, m.key, 0, 1<<53)
 		}
-		l.unsupported(m.pos, join(s.loc, m.key), "%s (a Distributed Map)", m.key)
+		l.unsupported(m.pos, s.loc.field(m.key), "%s (a Distributed Map)", m.key)
 	}
 	if pm := s.v.get("ItemProcessor"); pm != nil && pm.val.kind == kObject {
-		loc := join(s.loc, "ItemProcessor.ProcessorConfig")
+		loc := s.loc.field("ItemProcessor.ProcessorConfig")
 		if cm := pm.val.get("ProcessorConfig"); cm != nil && l.kindOf(cm, loc, kObject) {
 			l.checkFields(cm.val, loc, "a ProcessorConfig", jsonPath, []string{"Mode", "ExecutionType"})
 			if mm, mode, ok := l.str(cm.val, loc, "Mode"); ok {
 				switch mode {
 				case "INLINE":
 				case "DISTRIBUTED":
-					l.unsupported(mm.val.pos, join(loc, "Mode"), "a Distributed Map (Mode DISTRIBUTED)")
+					l.unsupported(mm.val.pos, loc.field("Mode"), "a Distributed Map (Mode DISTRIBUTED)")
 				default:
-					l.errorf(mm.val.pos, join(loc, "Mode"), "must be \"INLINE\" or \"DISTRIBUTED\", not %q", mode)
+					l.errorf(mm.val.pos, loc.field("Mode"), "must be \"INLINE\" or \"DISTRIBUTED\", not %q", mode)
 				}
 			}
 			if em, et, ok := l.str(cm.val, loc, "ExecutionType"); ok && et != "STANDARD" && et != "EXPRESS" {
-				l.errorf(em.val.pos, join(loc, "ExecutionType"), "must be \"STANDARD\" or \"EXPRESS\", not %q", et)
+				l.errorf(em.val.pos, loc.field("ExecutionType"), "must be \"STANDARD\" or \"EXPRESS\", not %q", et)
 			}
 		}
 	}
@@ -312,15 +312,15 @@ func (l *loader) distributed(s *state) {
 // distributedConfig checks the X / XPath pairs of ItemReader, ItemBatcher
 // and ResultWriter.
 func (l *loader) distributedConfig(s *state, key string, m *member) {
-	loc := join(s.loc, key)
+	loc := s.loc.field(key)
 	v := m.val
 	switch key {
 	case "ItemReader":
 		if rm := v.get("Resource"); rm == nil {
-			l.errorf(v.pos, join(loc, "Resource"), "missing required field in an ItemReader")
+			l.errorf(v.pos, loc.field("Resource"), "missing required field in an ItemReader")
 		}
-		if cm := v.get("ReaderConfig"); cm != nil && l.kindOf(cm, join(loc, "ReaderConfig"), kObject) {
-			l.atMostOne(cm.val, join(loc, "ReaderConfig"), "MaxItems", "MaxItemsPath")
+		if cm := v.get("ReaderConfig"); cm != nil && l.kindOf(cm, loc.field("ReaderConfig"), kObject) {
+			l.atMostOne(cm.val, loc.field("ReaderConfig"), "MaxItems", "MaxItemsPath")
 		}
 	case "ItemBatcher":
 		l.atMostOne(v, loc, "MaxItemsPerBatch", "MaxItemsPerBatchPath")
@@ -328,7 +328,7 @@ func (l *loader) distributedConfig(s *state, key string, m *member) {
 	}
 	if l.lang == jsonPath && s.lang == jsonPath {
 		if pm := v.get("Parameters"); pm != nil {
-			l.template(pm.val, join(loc, "Parameters"), "Parameters")
+			l.template(pm.val, loc.field("Parameters"), "Parameters")
 		}
 	}
 }

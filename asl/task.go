@@ -33,7 +33,7 @@ func (l *loader) taskState(s *state) {
 	n.Flow = flow(f)
 	l.timeouts(s, n)
 	if cm := s.v.get("Credentials"); cm != nil {
-		loc := join(s.loc, "Credentials")
+		loc := s.loc.field("Credentials")
 		if l.kindOf(cm, loc, kObject) {
 			if s.lang == jsonPath {
 				l.template(cm.val, loc, "Credentials")
@@ -59,7 +59,7 @@ func (l *loader) timeouts(s *state, n *ir.Node) {
 		if m == nil {
 			continue
 		}
-		loc := join(s.loc, m.key)
+		loc := s.loc.field(m.key)
 		switch {
 		case s.lang == jsonata && m.val.kind == kString:
 			l.jsonataValue(m.val, loc)
@@ -82,7 +82,7 @@ func (l *loader) timeouts(s *state, n *ir.Node) {
 	}
 	if heartbeat > 0 {
 		if timeout > 0 && heartbeat >= timeout {
-			l.errorf(hm.val.pos, join(s.loc, "HeartbeatSeconds"), "must be smaller than TimeoutSeconds (%d), not %d", timeout, heartbeat)
+			l.errorf(hm.val.pos, s.loc.field("HeartbeatSeconds"), "must be smaller than TimeoutSeconds (%d), not %d", timeout, heartbeat)
 		} else {
 			n.Timeout, n.TimeoutPos = seconds(heartbeat), hm.val.pos
 		}
@@ -94,7 +94,7 @@ func (l *loader) timeouts(s *state, n *ir.Node) {
 // Parameters.Payload, and lambdaInvoke is true.
 func (l *loader) resource(s *state) (fn *binding, params ir.Expr, lambdaInvoke bool) {
 	rm := s.v.get("Resource")
-	loc := join(s.loc, "Resource")
+	loc := s.loc.field("Resource")
 	if rm == nil {
 		l.errorf(s.v.pos, loc, "missing required field in a Task state")
 		return nil, nil, false
@@ -163,11 +163,11 @@ func (l *loader) bindAll() {
 	for _, b := range l.bindings {
 		fn, err := l.bind(b.name, b.pos)
 		if err != nil {
-			l.errorf(b.pos, join(b.s.loc, "Resource"), "%v", err)
+			l.errorf(b.pos, b.s.loc.field("Resource"), "%v", err)
 			continue
 		}
 		if fn == nil {
-			l.errorf(b.pos, join(b.s.loc, "Resource"), "no Go function is bound to Lambda function %q", b.name)
+			l.errorf(b.pos, b.s.loc.field("Resource"), "no Go function is bound to Lambda function %q", b.name)
 			continue
 		}
 		f := *fn
@@ -269,10 +269,10 @@ func parseResource(r string) (lambdaResource, string) {
 // and its input, Payload. InvocationType RequestResponse and Qualifier
 // change nothing unumc does.
 func (l *loader) lambdaInvoke(s *state) (name string, pos diag.Pos, payload ir.Expr) {
-	loc := join(s.loc, "Parameters")
+	loc := s.loc.field("Parameters")
 	pm := s.v.get("Parameters")
 	if pm == nil {
-		l.errorf(s.v.pos, join(loc, "FunctionName"), "lambda:invoke needs Parameters with FunctionName")
+		l.errorf(s.v.pos, loc.field("FunctionName"), "lambda:invoke needs Parameters with FunctionName")
 		return "", pos, nil
 	}
 	if !l.kindOf(pm, loc, kObject) {
@@ -283,7 +283,7 @@ func (l *loader) lambdaInvoke(s *state) (name string, pos diag.Pos, payload ir.E
 	seen := map[string]*member{}
 	for _, m := range params.obj {
 		key, computed := strings.CutSuffix(m.key, ".$")
-		mloc := join(loc, m.key)
+		mloc := loc.field(m.key)
 		if prev := seen[key]; prev != nil {
 			l.errorf(m.pos, mloc, "fields %q and %q of Parameters are both %q once \".$\" is removed", prev.key, m.key, key)
 			continue
@@ -346,7 +346,7 @@ func (l *loader) lambdaInvoke(s *state) (name string, pos diag.Pos, payload ir.E
 		}
 	}
 	if seen["FunctionName"] == nil {
-		l.errorf(pm.val.pos, join(loc, "FunctionName"), "missing required parameter of lambda:invoke")
+		l.errorf(pm.val.pos, loc.field("FunctionName"), "missing required parameter of lambda:invoke")
 	}
 	return name, pos, payload
 }

@@ -1,7 +1,6 @@
 package asl
 
 import (
-	"fmt"
 	"strings"
 
 	"github.com/unumc/unumc/internal/diag"
@@ -12,14 +11,14 @@ import (
 // ItemSelector, a Payload): objects keep their field order, and a field
 // whose name ends in ".$" is computed from its value, a path or an
 // intrinsic function call. what names the template in messages.
-func (l *loader) template(v *value, loc, what string) ir.Expr {
+func (l *loader) template(v *value, loc *where, what string) ir.Expr {
 	switch v.kind {
 	case kObject:
 		o := &ir.Object{Pos: v.pos}
 		seen := map[string]*member{}
 		for _, m := range v.obj {
 			name, computed := strings.CutSuffix(m.key, ".$")
-			floc := join(loc, m.key)
+			floc := loc.field(m.key)
 			if prev := seen[name]; prev != nil {
 				l.errorf(m.pos, floc, "fields %q and %q of %s are both %q once \".$\" is removed", prev.key, m.key, what, name)
 				continue
@@ -43,7 +42,7 @@ func (l *loader) template(v *value, loc, what string) ir.Expr {
 	case kArray:
 		a := &ir.Array{Pos: v.pos}
 		for i, x := range v.arr {
-			if e := l.template(x, fmt.Sprintf("%s[%d]", loc, i), what); e != nil {
+			if e := l.template(x, loc.at(i), what); e != nil {
 				a.Items = append(a.Items, e)
 			}
 		}
@@ -80,7 +79,7 @@ func literal(v *value) ir.Expr {
 
 // dynamic lowers the value of a ".$" field: a path (*ir.Select) or an
 // intrinsic function call (*ir.Intrinsic). It returns nil after reporting.
-func (l *loader) dynamic(v *value, loc string) ir.Expr {
+func (l *loader) dynamic(v *value, loc *where) ir.Expr {
 	s := v.str
 	switch {
 	case strings.HasPrefix(s, "$"):
@@ -98,7 +97,7 @@ func (l *loader) dynamic(v *value, loc string) ir.Expr {
 
 // intrinsic parses an intrinsic function call; allowed, if not nil, lists
 // the functions the field may call.
-func (l *loader) intrinsic(v *value, loc string, allowed []string) ir.Expr {
+func (l *loader) intrinsic(v *value, loc *where, allowed []string) ir.Expr {
 	call, problems := parseIntrinsic(v.str, v.pos)
 	for _, p := range problems {
 		l.errorf(v.pos, loc, "%s", p)
@@ -124,7 +123,7 @@ func (l *loader) intrinsic(v *value, loc string, allowed []string) ir.Expr {
 
 // contextOK reports the uses of the context object that unumc cannot
 // provide: the task token, for the .waitForTaskToken pattern.
-func (l *loader) contextOK(e ir.Expr, pos diag.Pos, loc string) bool {
+func (l *loader) contextOK(e ir.Expr, pos diag.Pos, loc *where) bool {
 	switch e := e.(type) {
 	case *ir.Select:
 		if p := e.Path; p.Context && p.Static != nil && len(p.Static.Steps) >= 1 && p.Static.Steps[0].Field == "Task" {
@@ -144,7 +143,7 @@ func (l *loader) contextOK(e ir.Expr, pos diag.Pos, loc string) bool {
 // parsePath parses a path field, reporting a malformed path and a
 // workflow variable. With reference, the path must also be a reference
 // path, which names one value by fields and indexes.
-func (l *loader) parsePath(v *value, loc string, reference bool) *ir.JSONPath {
+func (l *loader) parsePath(v *value, loc *where, reference bool) *ir.JSONPath {
 	p, variable, err := parsePath(v.str)
 	switch {
 	case err != "":
@@ -178,7 +177,7 @@ func (l *loader) pathField(s *state, key string) *ir.JSONPath {
 	if m == nil || s.lang == jsonata {
 		return nil
 	}
-	loc := join(s.loc, key)
+	loc := s.loc.field(key)
 	if m.val.kind == kNull {
 		return &ir.JSONPath{Null: true, Pos: m.val.pos}
 	}
@@ -205,13 +204,13 @@ func (l *loader) templateField(s *state, key string) ir.Expr {
 	if m == nil || s.lang == jsonata {
 		return nil
 	}
-	return l.template(m.val, join(s.loc, key), key)
+	return l.template(m.val, s.loc.field(key), key)
 }
 
 // jsonataValue checks the strings of a JSONata field: one that begins with
 // "{%" is an expression and must end with "%}". unumc does not evaluate
 // JSONata, so it does not check the expressions themselves.
-func (l *loader) jsonataValue(v *value, loc string) {
+func (l *loader) jsonataValue(v *value, loc *where) {
 	switch v.kind {
 	case kString:
 		s := strings.TrimSpace(v.str)
@@ -220,11 +219,11 @@ func (l *loader) jsonataValue(v *value, loc string) {
 		}
 	case kArray:
 		for i, x := range v.arr {
-			l.jsonataValue(x, fmt.Sprintf("%s[%d]", loc, i))
+			l.jsonataValue(x, loc.at(i))
 		}
 	case kObject:
 		for _, m := range v.obj {
-			l.jsonataValue(m.val, join(loc, m.key))
+			l.jsonataValue(m.val, loc.field(m.key))
 		}
 	}
 }
@@ -236,7 +235,7 @@ func (l *loader) jsonataFields(s *state, keys ...string) {
 	}
 	for _, k := range keys {
 		if m := s.v.get(k); m != nil {
-			l.jsonataValue(m.val, join(s.loc, k))
+			l.jsonataValue(m.val, s.loc.field(k))
 		}
 	}
 }
