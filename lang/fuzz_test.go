@@ -70,8 +70,10 @@ func TestRoundTrip(t *testing.T) {
 	}
 }
 
-// FuzzParse checks that Load never panics and that formatting whatever
-// parses gives text that parses to the same tree and formats to itself.
+// FuzzParse checks that Load never panics, that formatting whatever parses
+// gives text that parses to the same tree and formats to itself, and that
+// Print writes whatever loads as text that loads back to the same workflow
+// (Print checks that itself).
 func FuzzParse(f *testing.F) {
 	files, err := filepath.Glob("testdata/*.txtar")
 	if err != nil {
@@ -90,7 +92,11 @@ func FuzzParse(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, src []byte) {
-		_, _ = Load("fuzz.unum", src)
+		if w, err := Load("fuzz.unum", src); err == nil {
+			if _, err := Print(w); err != nil {
+				t.Fatalf("%v\ninput:\n%s", err, src)
+			}
+		}
 		f1, err := Parse("fuzz.unum", src)
 		if err != nil {
 			return

@@ -28,7 +28,8 @@ import (
 // something other than a node, a synthetic pass node is made up to hold that
 // place; see the package documentation for their names.
 //
-// A node's options become its Timeout, Retry (with Step Functions' defaults
+// A node's options become its Flow (paths read by ir.ParseJSONPath, computed
+// values by ir.ParseComputed), Timeout, Retry (with Step Functions' defaults
 // filled in) and Catch; a catch mentions its handler as a jump does. The
 // rules that the IR can express (States.ALL last and alone, bounds of max
 // and backoff) are left to ir.Check.
