@@ -127,9 +127,6 @@ func (l *loader) load() {
 		l.unsupported(m.pos, top("TimeoutSeconds"), "a timeout for the whole state machine")
 	}
 	l.top = l.machine(root, nil, nil)
-	if l.top == nil {
-		return
-	}
 	l.w.Start, l.w.StartPos = l.top.startAt, l.top.startPos
 
 	for _, s := range l.order {

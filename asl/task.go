@@ -50,7 +50,9 @@ func (l *loader) taskState(s *state) {
 // timeouts lowers TimeoutSeconds and HeartbeatSeconds. A Lambda function
 // sends no heartbeats, so a heartbeat timeout fires HeartbeatSeconds after
 // the function starts unless it returns first: the node's timeout is the
-// smaller of the two.
+// smaller of the two. (Step Functions names that failure
+// States.HeartbeatTimeout, unumc States.Timeout; a retrier or catcher that
+// names States.HeartbeatTimeout is unsupported.)
 func (l *loader) timeouts(s *state, n *ir.Node) {
 	tm := l.atMostOne(s.v, s.loc, "TimeoutSeconds", "TimeoutSecondsPath")
 	hm := l.atMostOne(s.v, s.loc, "HeartbeatSeconds", "HeartbeatSecondsPath")
