@@ -2,7 +2,7 @@
 // source: golden/testdata/asl-errors/errors.asl.json:19:5
 
 // Command explain is node "Explain" of workflow "errors" (errors.asl.json:19:5), compiled by unumc.
-// It passes its input on unchanged, checkpoints the result and then fails with States.Fail.
+// It passes its input on unchanged, checkpoints the result and then fails with the error it computes from the result.
 package main
 
 import (

@@ -17,7 +17,7 @@ import (
 // code was generated for: regenerate it with the matching unumc.
 const _ = rt.IsVersion1
 
-// fanOut is the map after "Validate-All" (map.asl.json:5:5): one "Validate" per element of .shipped, at most 2 at once, joined by "Validate-All.join".
+// fanOut is the map after "Validate-All" (map.asl.json:15:7): one "Validate" per element of .shipped, at most 2 at once, joined by "Validate-All.join".
 var fanOut = &rt.FanOut{Origin: "validate_all", Join: "validate_all_join", Heads: []string{"validate"}, Map: true, Items: rt.Path{"shipped"}, Limit: 2, Prepare: fanOutInput, Select: fanOutItem}
 
 // node describes "Validate-All" and its place in the workflow.
