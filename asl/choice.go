@@ -323,7 +323,7 @@ func (l *loader) rule(s *state, r *value, loc *where, top bool) ir.Cond {
 // rulePath lowers the Variable of a rule or the path a "...Path" operator
 // compares it with: a reference path into the state's effective input.
 func (l *loader) rulePath(v *value, loc *where, what string) (ir.Path, bool) {
-	if isIntrinsic(v.str) {
+	if ir.IsIntrinsic(v.str) {
 		l.errorf(v.pos, loc, "%s must be a reference path, not an intrinsic function call", what)
 		return ir.Path{}, false
 	}

@@ -56,7 +56,7 @@ func (l *loader) failPath(s *state, key string) ir.Expr {
 		return nil
 	}
 	loc := s.loc.field(key)
-	if isIntrinsic(text) {
+	if ir.IsIntrinsic(text) {
 		return l.intrinsic(m.val, loc, failIntrinsics)
 	}
 	p := l.parsePath(m.val, loc, true)

@@ -427,7 +427,7 @@ func lambdaName(s string) bool {
 		return true
 	}
 	for _, c := range s {
-		if !(c == '-' || c == '_' || c < 128 && isNameByte(byte(c))) {
+		if !(c == '-' || c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') {
 			return false
 		}
 	}

@@ -88,7 +88,7 @@ func (l *loader) dynamic(v *value, loc *where) ir.Expr {
 			return nil
 		}
 		return &ir.Select{Path: *p, Pos: v.pos}
-	case isIntrinsic(s):
+	case ir.IsIntrinsic(s):
 		return l.intrinsic(v, loc, nil)
 	}
 	l.errorf(v.pos, loc, "%q is neither a path nor an intrinsic function call", s)
@@ -98,11 +98,14 @@ func (l *loader) dynamic(v *value, loc *where) ir.Expr {
 // intrinsic parses an intrinsic function call; allowed, if not nil, lists
 // the functions the field may call.
 func (l *loader) intrinsic(v *value, loc *where, allowed []string) ir.Expr {
-	call, problems := parseIntrinsic(v.str, v.pos)
+	call, problems := ir.ParseIntrinsic(v.str, v.pos)
 	for _, p := range problems {
 		l.errorf(v.pos, loc, "%s", p)
 	}
 	if call == nil {
+		return nil
+	}
+	if !l.argsEvaluable(call, v.pos, loc) {
 		return nil
 	}
 	if allowed != nil {
@@ -119,6 +122,24 @@ func (l *loader) intrinsic(v *value, loc *where, allowed []string) ir.Expr {
 		return nil
 	}
 	return call
+}
+
+// argsEvaluable reports the paths among a call's arguments, at any depth,
+// that the runtime's JSONPath library cannot read.
+func (l *loader) argsEvaluable(call *ir.Intrinsic, pos diag.Pos, loc *where) bool {
+	ok := true
+	for _, a := range call.Args {
+		switch a := a.(type) {
+		case *ir.Select:
+			if problem := evaluable(&a.Path); problem != "" {
+				l.unsupported(pos, loc, "the JSONPath %q, which the JSONPath library of unumc's runtime cannot read (%s)", a.Path.Text, problem)
+				ok = false
+			}
+		case *ir.Intrinsic:
+			ok = l.argsEvaluable(a, pos, loc) && ok
+		}
+	}
+	return ok
 }
 
 // contextOK reports the uses of the context object that unumc cannot
@@ -144,7 +165,7 @@ func (l *loader) contextOK(e ir.Expr, pos diag.Pos, loc *where) bool {
 // workflow variable. With reference, the path must also be a reference
 // path, which names one value by fields and indexes.
 func (l *loader) parsePath(v *value, loc *where, reference bool) *ir.JSONPath {
-	p, variable, err := parsePath(v.str)
+	p, variable, err := ir.ParsePath(v.str)
 	switch {
 	case err != "":
 		l.errorf(v.pos, loc, "invalid path %q: %s", v.str, err)
@@ -189,7 +210,7 @@ func (l *loader) pathField(s *state, key string) *ir.JSONPath {
 			l.errorf(m.val.pos, loc, "ResultPath cannot write to the context object (%q)", m.val.str)
 			return nil
 		}
-		if p, variable, _ := parsePath(m.val.str); p == nil && variable != "" {
+		if p, variable, _ := ir.ParsePath(m.val.str); p == nil && variable != "" {
 			l.errorf(m.val.pos, loc, "%q must be a reference path into the state's input, not a variable", m.val.str)
 			return nil
 		}

@@ -3,6 +3,7 @@ package ir
 import (
 	"encoding/json"
 	"fmt"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -13,181 +14,288 @@ import (
 // both front ends (a .unum option block writes them as strings), so they are
 // parsed here, once.
 
-// ParseJSONPath parses a path as Step Functions writes it: "$", "$.a.b[0]",
-// "$['odd key']", "$$.Map.Item.Value", or any JSONPath beyond reference
-// paths ("$..a", "$.a[*]", "$.a[?(@.n > 1)]", "$.a[0:2]"), whose Static is
-// nil. ref requires a reference path (fields and indexes only).
+// ParseJSONPath parses a path as Step Functions writes it (see ParsePath)
+// and gives it pos. ref requires a reference path (fields and indexes only).
 func ParseJSONPath(text string, pos diag.Pos, ref bool) (*JSONPath, error) {
-	p := &JSONPath{Text: text, Pos: pos}
-	rest, ok := strings.CutPrefix(text, "$")
-	if !ok {
-		return nil, fmt.Errorf("%q is not a path: a path begins with \"$\"", text)
+	p, variable, err := ParsePath(text)
+	switch {
+	case err != "":
+		return nil, fmt.Errorf("invalid path %q: %s", text, err)
+	case variable != "":
+		return nil, fmt.Errorf("unsupported: the workflow variable %q", "$"+variable)
+	case ref && p.Static == nil:
+		return nil, fmt.Errorf("%q must be a reference path: fields and indexes only, such as $.a.b[0]", text)
 	}
-	if r, ok := strings.CutPrefix(rest, "$"); ok {
-		p.Context, rest = true, r
-	}
-	steps, static, err := pathSteps(rest)
-	if err != nil {
-		return nil, fmt.Errorf("path %q: %v", text, err)
-	}
-	if static {
-		p.Static = &Path{Steps: steps, Pos: pos}
-	} else if ref {
-		return nil, fmt.Errorf("%q is not a reference path: only fields and indexes may follow \"$\"", text)
+	p.Pos = pos
+	if p.Static != nil {
+		p.Static.Pos = pos
 	}
 	return p, nil
-}
-
-// pathSteps reads the steps after "$" or "$$". static is false when a step
-// is more than a field or an index; the rest is then only checked for
-// balanced brackets and quotes.
-func pathSteps(s string) (steps []Step, static bool, err error) {
-	static = true
-	for i := 0; i < len(s); {
-		switch c := s[i]; {
-		case strings.HasPrefix(s[i:], ".."):
-			static = false
-			i += 2
-			j := i
-			for j < len(s) && (isNameByte(s[j]) || s[j] == '*') {
-				j++
-			}
-			i = j
-		case c == '.' && i+1 < len(s) && s[i+1] == '[':
-			i++ // "$.[0]" is "$[0]", as Jayway reads it
-		case c == '.':
-			j := i + 1
-			if j < len(s) && s[j] == '*' {
-				static = false
-				i = j + 1
-				continue
-			}
-			for j < len(s) && isNameByte(s[j]) {
-				j++
-			}
-			if j == i+1 {
-				return nil, false, fmt.Errorf("no field name after '.' at %d", i)
-			}
-			if static {
-				steps = append(steps, Step{Field: s[i+1 : j]})
-			}
-			i = j
-		case c == '[':
-			end, step, simple, err := bracket(s, i)
-			if err != nil {
-				return nil, false, err
-			}
-			if !simple {
-				static = false
-			} else if static {
-				steps = append(steps, step)
-			}
-			i = end
-		default:
-			return nil, false, fmt.Errorf("unexpected %q at %d", c, i)
-		}
-	}
-	if !static {
-		steps = nil
-	}
-	return steps, static, nil
-}
-
-// isNameByte accepts the characters of a field written after a dot. Step
-// Functions allows much of Unicode there; any byte that is not JSONPath
-// punctuation is taken.
-func isNameByte(c byte) bool {
-	switch c {
-	case '.', '[', ']', '(', ')', '\'', '"', ' ', '\t', '\n', ',', '*', '?', '@', '=', '<', '>', '!', '&', '|':
-		return false
-	}
-	return true
-}
-
-// bracket reads the bracket step starting at s[i] == '['. A quoted field or
-// a non-negative integer is simple; anything else (wildcard, slice, union,
-// filter) is only checked for balance.
-func bracket(s string, i int) (end int, step Step, simple bool, err error) {
-	depth, quote := 0, byte(0)
-	for j := i; j < len(s); j++ {
-		c := s[j]
-		switch {
-		case quote != 0:
-			if c == '\\' {
-				j++
-			} else if c == quote {
-				quote = 0
-			}
-		case c == '\'' || c == '"':
-			quote = c
-		case c == '[' || c == '(':
-			depth++
-		case c == ']' || c == ')':
-			depth--
-			if depth == 0 {
-				if c != ']' {
-					return 0, Step{}, false, fmt.Errorf("unbalanced brackets at %d", j)
-				}
-				inner := strings.TrimSpace(s[i+1 : j])
-				step, simple = simpleStep(inner)
-				return j + 1, step, simple, nil
-			}
-		}
-	}
-	return 0, Step{}, false, fmt.Errorf("unclosed '[' at %d", i)
-}
-
-func simpleStep(inner string) (Step, bool) {
-	if n, err := strconv.Atoi(inner); err == nil && n >= 0 && !strings.HasPrefix(inner, "+") {
-		return Step{Index: n, IsIndex: true}, true
-	}
-	if len(inner) >= 2 && (inner[0] == '\'' || inner[0] == '"') && inner[len(inner)-1] == inner[0] {
-		body := inner[1 : len(inner)-1]
-		if strings.ContainsAny(body, "'\"") && !strings.Contains(body, "\\") {
-			return Step{}, false // a union such as 'a','b'
-		}
-		return Step{Field: strings.NewReplacer(`\'`, `'`, `\"`, `"`, `\\`, `\`).Replace(body)}, true
-	}
-	return Step{}, false
 }
 
 // ParseComputed parses the string value of a computed template field (a
 // "name.$" field in Step Functions): a path, or an intrinsic call.
 func ParseComputed(text string, pos diag.Pos) (Expr, error) {
-	if strings.HasPrefix(text, "States.") {
-		return ParseIntrinsic(text, pos)
+	if IsIntrinsic(text) {
+		call, problems := ParseIntrinsic(text, pos)
+		if call == nil {
+			return nil, fmt.Errorf("%s", strings.Join(problems, "; "))
+		}
+		return call, nil
+	}
+	if !strings.HasPrefix(text, "$") {
+		return nil, fmt.Errorf("%q is neither a path nor an intrinsic function call", text)
 	}
 	p, err := ParseJSONPath(text, pos, false)
 	if err != nil {
-		return nil, fmt.Errorf("%q is neither a path nor an intrinsic function call", text)
+		return nil, err
 	}
 	return &Select{Path: *p, Pos: pos}, nil
 }
 
-// ParseIntrinsic parses an intrinsic function call such as
-// States.Format('{} and {}', $.a, States.UUID()). String arguments are
-// single-quoted with \' \{ \} \\ escapes; they are unescaped, except the
-// template of States.Format, kept as written so that an escaped brace stays
-// distinguishable from a placeholder.
-func ParseIntrinsic(text string, pos diag.Pos) (*Intrinsic, error) {
-	ip := &intrinsicParser{s: text, pos: pos}
-	e, err := ip.call()
-	if err == nil {
-		ip.space()
-		if ip.i < len(ip.s) {
-			err = fmt.Errorf("unexpected %q after the call", ip.s[ip.i:])
+// ParsePath reads a JSONPath-mode path: "$", "$.a.b[0]", "$['odd key']",
+// "$$.Map.Item.Value", or any JSONPath such as "$.a[*].b" or
+// "$..x[?(@.y > 1)]". For a reference path (fields and indexes only) the
+// result's Static holds the steps. A path that begins with "$" and a name,
+// such as "$total.count", refers to a workflow variable: variable is its
+// name and the result is nil. A malformed path gives a string.
+func ParsePath(text string) (p *JSONPath, variable string, err string) {
+	if !strings.HasPrefix(text, "$") {
+		return nil, "", `a path must begin with "$"`
+	}
+	p = &JSONPath{Text: text}
+	rest := text[1:]
+	if strings.HasPrefix(rest, "$") {
+		p.Context = true
+		rest = rest[1:]
+	} else if rest != "" && rest[0] != '.' && rest[0] != '[' {
+		n := 0
+		for n < len(rest) && isNameByte(rest[n]) {
+			n++
 		}
+		if n == 0 {
+			return nil, "", ("unexpected " + strconv.QuoteRune(rune(rest[0])) + ` after "$"`)
+		}
+		if e := balanced(rest[n:]); e != "" {
+			return nil, "", e
+		}
+		return nil, rest[:n], ""
 	}
-	if err != nil {
-		return nil, fmt.Errorf("intrinsic function %q: %v", text, err)
+	if e := balanced(rest); e != "" {
+		return nil, "", e
 	}
-	return e, nil
+	steps, static, e := pathSteps(rest)
+	if e != "" {
+		return nil, "", e
+	}
+	if static {
+		p.Static = &Path{Steps: steps} // Pos is set with the JSONPath's
+	}
+	return p, "", ""
 }
 
+func isNameByte(c byte) bool {
+	return c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+}
+
+// balanced checks that brackets and parentheses pair up outside quoted
+// strings and that every quoted string ends.
+func balanced(s string) string {
+	var stack []byte
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; c {
+		case '\'', '"':
+			j := i + 1
+			for j < len(s) && s[j] != c {
+				if s[j] == '\\' {
+					j++
+				}
+				j++
+			}
+			if j >= len(s) {
+				return "unterminated quoted name"
+			}
+			i = j
+		case '[', '(':
+			stack = append(stack, c)
+		case ']', ')':
+			open := byte('[')
+			if c == ')' {
+				open = '('
+			}
+			if len(stack) == 0 || stack[len(stack)-1] != open {
+				return ("unbalanced " + strconv.QuoteRune(rune(c)))
+			}
+			stack = stack[:len(stack)-1]
+		}
+	}
+	if len(stack) > 0 {
+		return ("unclosed " + strconv.QuoteRune(rune(stack[len(stack)-1])))
+	}
+	return ""
+}
+
+// pathSteps reads the steps after "$" (or "$$"). static is false when a
+// step needs a JSONPath evaluator: wildcards, deep scans, filters, slices,
+// unions, negative indexes and functions.
+func pathSteps(s string) (steps []Step, static bool, err string) {
+	static = true
+	for i := 0; i < len(s); {
+		switch s[i] {
+		case '.':
+			i++
+			if i < len(s) && s[i] == '.' { // deep scan: "..name", "..*", "..[0]"
+				static = false
+				i++
+				if i == len(s) || s[i] == '.' {
+					return nil, false, `".." must be followed by a name or a bracket`
+				}
+				if s[i] == '[' {
+					continue
+				}
+			} else if i < len(s) && s[i] == '[' { // "$.[0]", as Jayway reads it
+				continue
+			}
+			j := i
+			for j < len(s) && s[j] != '.' && s[j] != '[' {
+				j++
+			}
+			name := s[i:j]
+			switch {
+			case name == "":
+				return nil, false, "empty field name"
+			case strings.ContainsAny(name, "*()@?,:'\"]"):
+				static = false // "*", "length()" and the like
+			default:
+				steps = append(steps, Step{Field: name})
+			}
+			i = j
+		case '[':
+			j := closing(s, i)
+			inner := strings.TrimSpace(s[i+1 : j])
+			i = j + 1
+			if inner == "" {
+				return nil, false, "empty brackets"
+			}
+			if n, ok := index(inner); ok {
+				steps = append(steps, Step{Index: n, IsIndex: true})
+				continue
+			}
+			if name, ok := quotedName(inner); ok {
+				steps = append(steps, Step{Field: name})
+				continue
+			}
+			static = false
+		default:
+			return nil, false, ("unexpected " + strconv.QuoteRune(rune(s[i])) + `; a step begins with "." or "["`)
+		}
+	}
+	if !static {
+		steps = nil
+	}
+	return steps, static, ""
+}
+
+// closing returns the index of the ']' that closes the '[' at s[i]; the
+// brackets are known to balance.
+func closing(s string, i int) int {
+	depth := 0
+	for ; i < len(s); i++ {
+		switch c := s[i]; c {
+		case '\'', '"':
+			i++
+			for i < len(s) && s[i] != c {
+				if s[i] == '\\' {
+					i++
+				}
+				i++
+			}
+		case '[', '(':
+			depth++
+		case ']', ')':
+			depth--
+			if depth == 0 {
+				return i
+			}
+		}
+	}
+	return len(s) - 1
+}
+
+// index reads a non-negative array index.
+func index(s string) (int, bool) {
+	if s == "" || strings.Trim(s, "0123456789") != "" || len(s) > 9 {
+		return 0, false
+	}
+	n, err := strconv.Atoi(s)
+	return n, err == nil
+}
+
+// quotedName reads a single quoted field name, 'name' or "name", with
+// backslash escapes.
+func quotedName(s string) (string, bool) {
+	if len(s) < 2 || (s[0] != '\'' && s[0] != '"') || s[len(s)-1] != s[0] {
+		return "", false
+	}
+	q := s[0]
+	var b strings.Builder
+	for i := 1; i < len(s)-1; i++ {
+		c := s[i]
+		switch {
+		case c == '\\' && i+1 < len(s)-1:
+			i++
+			b.WriteByte(s[i])
+		case c == q:
+			return "", false // 'a','b': a union
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return b.String(), true
+}
+
+// IsIntrinsic reports whether s looks like a call of an intrinsic function.
+func IsIntrinsic(s string) bool {
+	s = strings.TrimSpace(s)
+	if !strings.HasPrefix(s, "States.") {
+		return false
+	}
+	i := strings.IndexByte(s, '(')
+	return i > len("States.") && strings.TrimRight(s[len("States."):i], "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 ") == ""
+}
+
+// intrinsicParser reads one intrinsic call such as
+// States.Format('{} and {}', $.a, States.UUID()). Every expression it makes
+// has the position of the string it reads.
 type intrinsicParser struct {
 	s   string
 	i   int
 	pos diag.Pos
+	// problems found, each a message; unsupported ones begin "unsupported: ".
+	problems []string
+}
+
+func (p *intrinsicParser) fail(format string, args ...any) {
+	p.problems = append(p.problems, fmt.Sprintf(format, args...))
+}
+
+// ParseIntrinsic parses s as an intrinsic call. It returns nil and the
+// problems when s is not one; a problem that is a feature unumc lacks (a
+// workflow variable) begins "unsupported: ".
+func ParseIntrinsic(s string, pos diag.Pos) (*Intrinsic, []string) {
+	p := &intrinsicParser{s: s, pos: pos}
+	p.space()
+	call := p.call(0)
+	if call != nil {
+		p.space()
+		if p.i < len(p.s) {
+			p.fail("unexpected %q after the intrinsic function call", p.s[p.i:])
+		}
+	}
+	if len(p.problems) > 0 {
+		return nil, p.problems
+	}
+	return call, nil
 }
 
 func (p *intrinsicParser) space() {
@@ -196,154 +304,289 @@ func (p *intrinsicParser) space() {
 	}
 }
 
-func (p *intrinsicParser) call() (*Intrinsic, error) {
-	p.space()
+// maxIntrinsicDepth bounds the nesting of calls.
+const maxIntrinsicDepth = 64
+
+func (p *intrinsicParser) call(depth int) *Intrinsic {
+	if depth > maxIntrinsicDepth {
+		p.fail("intrinsic function calls are nested too deeply")
+		return nil
+	}
 	start := p.i
-	for p.i < len(p.s) && (isNameByte(p.s[p.i]) || p.s[p.i] == '.') && p.s[p.i] != '(' {
+	for p.i < len(p.s) && (isNameByte(p.s[p.i]) || p.s[p.i] == '.') {
 		p.i++
 	}
 	name := p.s[start:p.i]
-	limits, ok := Intrinsics[name]
-	if !ok {
-		msg := fmt.Sprintf("unknown function %q", name)
-		var names []string
-		for n := range Intrinsics {
-			names = append(names, n)
-		}
-		msg += diag.Suggest(name, names)
-		return nil, fmt.Errorf("%s", msg)
-	}
-	p.space()
 	if p.i >= len(p.s) || p.s[p.i] != '(' {
-		return nil, fmt.Errorf("expected '(' after %s", name)
+		p.fail("expected %q after %q", "(", name)
+		return nil
 	}
 	p.i++
-	e := &Intrinsic{Name: name, Pos: p.pos}
+	limits, known := Intrinsics[name]
+	if !known {
+		p.fail("unknown intrinsic function %q%s", name, diag.Suggest(name, intrinsicNames()))
+	}
+	call := &Intrinsic{Name: name, Pos: p.pos}
 	p.space()
 	if p.i < len(p.s) && p.s[p.i] == ')' {
 		p.i++
 	} else {
 		for {
-			arg, err := p.arg(name == "States.Format" && len(e.Args) == 0)
-			if err != nil {
-				return nil, err
+			p.space()
+			arg := p.arg(depth, name == "States.Format" && len(call.Args) == 0)
+			if arg == nil {
+				return nil
 			}
-			e.Args = append(e.Args, arg)
+			call.Args = append(call.Args, arg)
 			p.space()
 			if p.i >= len(p.s) {
-				return nil, fmt.Errorf("missing ')'")
+				p.fail("missing %q at the end of the call of %s", ")", name)
+				return nil
 			}
 			if p.s[p.i] == ')' {
 				p.i++
 				break
 			}
 			if p.s[p.i] != ',' {
-				return nil, fmt.Errorf("expected ',' or ')' at %q", p.s[p.i:])
+				p.fail("unexpected %q in the arguments of %s", p.s[p.i:p.i+1], name)
+				return nil
 			}
 			p.i++
 		}
 	}
-	n := len(e.Args)
-	if n < limits.Min || limits.Max >= 0 && n > limits.Max {
-		want := strconv.Itoa(limits.Min)
+	if known {
+		n := len(call.Args)
 		switch {
-		case limits.Max < 0:
-			want = "at least " + want
-		case limits.Max != limits.Min:
-			want += " to " + strconv.Itoa(limits.Max)
+		case limits.Min == limits.Max && n != limits.Min:
+			p.fail("%s takes %s, not %d", name, plural(limits.Min, "argument"), n)
+		case n < limits.Min:
+			p.fail("%s takes at least %s, not %d", name, plural(limits.Min, "argument"), n)
+		case limits.Max >= 0 && n > limits.Max:
+			p.fail("%s takes at most %s, not %d", name, plural(limits.Max, "argument"), n)
+		default:
+			p.checkArgs(call)
 		}
-		return nil, fmt.Errorf("%s takes %s arguments, not %d", name, want, n)
 	}
-	return e, nil
+	return call
 }
 
-func (p *intrinsicParser) arg(raw bool) (Expr, error) {
-	p.space()
+func plural(n int, what string) string {
+	if n == 1 {
+		return "1 " + what
+	}
+	return fmt.Sprintf("%d %ss", n, what)
+}
+
+// arg reads one argument. raw keeps a string's text as written between the
+// quotes, escapes and all (the template of States.Format, where "\{" must
+// stay distinguishable from a "{}" placeholder).
+func (p *intrinsicParser) arg(depth int, raw bool) Expr {
 	if p.i >= len(p.s) {
-		return nil, fmt.Errorf("missing argument")
+		p.fail("missing an argument at the end of the intrinsic function call")
+		return nil
 	}
 	switch c := p.s[p.i]; {
 	case c == '\'':
 		return p.str(raw)
 	case c == '$':
-		start := p.i
-		depth, quote := 0, byte(0)
-		for ; p.i < len(p.s); p.i++ {
-			c := p.s[p.i]
-			if quote != 0 {
-				if c == '\\' {
-					p.i++
-				} else if c == quote {
-					quote = 0
-				}
-				continue
-			}
-			if c == '\'' || c == '"' {
-				quote = c
-			} else if c == '[' || c == '(' {
-				depth++
-			} else if c == ']' || c == ')' {
-				if depth == 0 {
-					break
-				}
-				depth--
-			} else if depth == 0 && (c == ',' || c == ' ') {
-				break
-			}
-		}
-		jp, err := ParseJSONPath(p.s[start:p.i], p.pos, false)
-		if err != nil {
-			return nil, err
-		}
-		return &Select{Path: *jp, Pos: p.pos}, nil
+		return p.path()
+	case c == '-' || c >= '0' && c <= '9':
+		return p.number()
 	case strings.HasPrefix(p.s[p.i:], "States."):
-		return p.call()
+		return p.call(depth + 1)
 	default:
-		start := p.i
-		for p.i < len(p.s) && p.s[p.i] != ',' && p.s[p.i] != ')' && p.s[p.i] != ' ' {
-			p.i++
+		for _, w := range []struct {
+			word string
+			v    any
+		}{{"true", true}, {"false", false}, {"null", nil}} {
+			if strings.HasPrefix(p.s[p.i:], w.word) && (p.i+len(w.word) == len(p.s) || !isNameByte(p.s[p.i+len(w.word)])) {
+				p.i += len(w.word)
+				return &Literal{Value: w.v, Pos: p.pos}
+			}
 		}
-		word := p.s[start:p.i]
-		switch word {
-		case "true":
-			return &Literal{Value: true, Pos: p.pos}, nil
-		case "false":
-			return &Literal{Value: false, Pos: p.pos}, nil
-		case "null":
-			return &Literal{Value: nil, Pos: p.pos}, nil
-		}
-		var n json.Number
-		if err := json.Unmarshal([]byte(word), &n); err != nil || word == "" {
-			return nil, fmt.Errorf("argument %q is not a string, number, boolean, null, path or call", word)
-		}
-		return &Literal{Value: n, Pos: p.pos}, nil
 	}
+	end := p.i
+	for end < len(p.s) && p.s[end] != ',' && p.s[end] != ')' {
+		end++
+	}
+	p.fail("invalid argument %q: an argument is a 'string', a number, true, false, null, a path or an intrinsic function call", strings.TrimSpace(p.s[p.i:end]))
+	return nil
 }
 
-// str reads a single-quoted string argument.
-func (p *intrinsicParser) str(raw bool) (Expr, error) {
-	p.i++ // the quote
+func (p *intrinsicParser) str(raw bool) Expr {
+	p.i++ // the opening quote
+	start := p.i
 	var b strings.Builder
 	for p.i < len(p.s) {
 		c := p.s[p.i]
 		switch c {
+		case '\'':
+			text := b.String()
+			if raw {
+				text = p.s[start:p.i]
+			}
+			p.i++
+			return &Literal{Value: text, Pos: p.pos}
 		case '\\':
 			if p.i+1 >= len(p.s) {
-				return nil, fmt.Errorf("unterminated string")
+				p.i++
+				continue
 			}
-			next := p.s[p.i+1]
-			if raw {
-				b.WriteByte(c)
+			// \' \{ \} and \\ are escapes; a backslash before anything
+			// else is itself, as rt/states reads it.
+			if e := p.s[p.i+1]; strings.IndexByte(`'{}\`, e) >= 0 {
+				b.WriteByte(e)
+			} else {
+				b.WriteString(p.s[p.i : p.i+2])
 			}
-			b.WriteByte(next)
 			p.i += 2
 			continue
-		case '\'':
-			p.i++
-			return &Literal{Value: b.String(), Pos: p.pos}, nil
 		}
 		b.WriteByte(c)
 		p.i++
 	}
-	return nil, fmt.Errorf("unterminated string")
+	p.fail("unterminated string in an intrinsic function call")
+	return nil
+}
+
+func (p *intrinsicParser) number() Expr {
+	start := p.i
+	for p.i < len(p.s) && strings.IndexByte("+-0123456789.eE", p.s[p.i]) >= 0 {
+		p.i++
+	}
+	text := p.s[start:p.i]
+	var n json.Number
+	if err := json.Unmarshal([]byte(text), &n); err != nil {
+		p.fail("invalid number %q in an intrinsic function call", text)
+		return nil
+	}
+	return &Literal{Value: json.Number(text), Pos: p.pos}
+}
+
+func (p *intrinsicParser) path() Expr {
+	start := p.i
+	depth := 0
+	for p.i < len(p.s) {
+		c := p.s[p.i]
+		if depth == 0 && (c == ',' || c == ')') {
+			break
+		}
+		switch c {
+		case '\'', '"':
+			p.i++
+			for p.i < len(p.s) && p.s[p.i] != c {
+				if p.s[p.i] == '\\' {
+					p.i++
+				}
+				p.i++
+			}
+		case '[', '(':
+			depth++
+		case ']', ')':
+			depth--
+		}
+		p.i++
+	}
+	p.i = min(p.i, len(p.s))
+	text := strings.TrimSpace(p.s[start:p.i])
+	jp, variable, err := ParsePath(text)
+	switch {
+	case err != "":
+		p.fail("invalid path %q: %s", text, err)
+		return nil
+	case variable != "":
+		p.fail("unsupported: the workflow variable %q", "$"+variable)
+		return nil
+	}
+	jp.Pos = p.pos
+	if jp.Static != nil {
+		jp.Static.Pos = p.pos
+	}
+	return &Select{Path: *jp, Pos: p.pos}
+}
+
+// argKinds gives the JSON kinds the arguments of an intrinsic may have
+// when written as literals: "n" number, "s" string, "b" boolean, "a" array
+// or object (never a literal), "*" anything; the last letter repeats.
+var argKinds = map[string]string{
+	"States.Format":         "s*",
+	"States.StringToJson":   "s",
+	"States.JsonToString":   "*",
+	"States.Array":          "*",
+	"States.ArrayPartition": "an",
+	"States.ArrayContains":  "a*",
+	"States.ArrayRange":     "nnn",
+	"States.ArrayGetItem":   "an",
+	"States.ArrayLength":    "a",
+	"States.ArrayUnique":    "a",
+	"States.Base64Encode":   "s",
+	"States.Base64Decode":   "s",
+	"States.Hash":           "*s",
+	"States.JsonMerge":      "aab",
+	"States.MathRandom":     "nnn",
+	"States.MathAdd":        "nn",
+	"States.StringSplit":    "ss",
+	"States.UUID":           "",
+}
+
+// hashAlgorithms are the algorithms States.Hash knows.
+var hashAlgorithms = []string{"MD5", "SHA-1", "SHA-256", "SHA-384", "SHA-512"}
+
+// checkArgs checks the literal arguments of a call against the types the
+// function takes; paths and nested calls are checked at run time.
+func (p *intrinsicParser) checkArgs(call *Intrinsic) {
+	kinds := argKinds[call.Name]
+	for i, a := range call.Args {
+		lit, ok := a.(*Literal)
+		if !ok || kinds == "" {
+			continue
+		}
+		want := kinds[min(i, len(kinds)-1)]
+		var got string
+		switch lit.Value.(type) {
+		case nil:
+			got = "null"
+		case bool:
+			got = "a boolean"
+		case json.Number:
+			got = "a number"
+		case string:
+			got = "a string"
+		}
+		bad := false
+		switch want {
+		case 'n':
+			bad = got != "a number"
+		case 's':
+			bad = got != "a string"
+		case 'b':
+			bad = got != "a boolean"
+		case 'a':
+			bad = true
+		}
+		if bad {
+			what := map[byte]string{'n': "a number", 's': "a string", 'b': "a boolean", 'a': "an array or object (a path or a call)"}[want]
+			p.fail("argument %d of %s must be %s, not %s", i+1, call.Name, what, got)
+			continue
+		}
+		if call.Name == "States.Hash" && i == 1 {
+			alg, _ := lit.Value.(string)
+			found := false
+			for _, h := range hashAlgorithms {
+				found = found || h == alg
+			}
+			if !found {
+				p.fail("unknown hash algorithm %q: States.Hash takes %s", alg, strings.Join(hashAlgorithms, ", "))
+			}
+		}
+	}
+}
+
+func intrinsicNames() []string {
+	names := make([]string, 0, len(Intrinsics))
+	for n := range Intrinsics {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
 }

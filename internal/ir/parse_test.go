@@ -30,7 +30,8 @@ func TestParseJSONPath(t *testing.T) {
 		{text: "a.b", err: true},
 		{text: "$.a[0", err: true},
 		{text: "$.", err: true},
-		{text: "$.a b", err: true},
+		{text: "$.a[-1]", static: "-"},
+		{text: "$total.count", err: true}, // a workflow variable
 	} {
 		p, err := ParseJSONPath(tc.text, diag.Pos{}, tc.ref)
 		if tc.err {
@@ -60,23 +61,26 @@ func TestParseIntrinsic(t *testing.T) {
 		{in: "States.Array('it\\'s', 1, 2.5, true, null, $.a[0])", out: "States.Array('it\\'s', 1, 2.5, true, null, $.a[0])"},
 		{in: "States.ArrayLength(States.StringSplit($.s, ','))", out: "States.ArrayLength(States.StringSplit($.s, ','))"},
 		{in: "States.JsonMerge($.a, $['b c'], false)", out: "States.JsonMerge($.a, $['b c'], false)"},
-		{in: "States.Fromat('x')", err: `unknown function "States.Fromat" (did you mean "States.Format"?)`},
+		{in: "States.Fromat('x')", err: `unknown intrinsic function "States.Fromat" (did you mean "States.Format"?)`},
 		{in: "States.MathAdd(1)", err: "States.MathAdd takes 2 arguments, not 1"},
-		{in: "States.UUID(", err: "missing argument"},
-		{in: "States.Array('x'", err: "missing ')'"},
+		{in: "States.UUID(", err: "missing an argument"},
+		{in: "States.Array('x'", err: `missing ")"`},
 		{in: "States.Array('x)", err: "unterminated string"},
-		{in: "States.Array(x)", err: `argument "x" is not`},
+		{in: "States.Array(x)", err: `invalid argument "x"`},
+		{in: "States.MathAdd('1', 2)", err: "argument 1 of States.MathAdd must be a number, not a string"},
+		{in: "States.Array($v)", err: `unsupported: the workflow variable "$v"`},
 		{in: "States.UUID() x", err: "unexpected"},
 	} {
-		e, err := ParseIntrinsic(tc.in, diag.Pos{})
+		e, problems := ParseIntrinsic(tc.in, diag.Pos{})
+		got := strings.Join(problems, "; ")
 		if tc.err != "" {
-			if err == nil || !strings.Contains(err.Error(), tc.err) {
-				t.Errorf("%s: error %v, want %q", tc.in, err, tc.err)
+			if e != nil || !strings.Contains(got, tc.err) {
+				t.Errorf("%s: problems %q, want %q", tc.in, got, tc.err)
 			}
 			continue
 		}
-		if err != nil {
-			t.Errorf("%s: %v", tc.in, err)
+		if e == nil {
+			t.Errorf("%s: %s", tc.in, got)
 			continue
 		}
 		if got := IntrinsicString(e); got != tc.out {
