@@ -35,7 +35,7 @@ func Generate(w *ir.Workflow, t Target) (map[string][]byte, error) {
 	if w.Root == nil {
 		return nil, fmt.Errorf("codegen: workflow %q has not been checked", w.Name)
 	}
-	g := &gen{w: w, t: t, byName: map[string]*ir.Node{}}
+	g := &gen{w: w, t: t, byName: map[string]*ir.Node{}, keepExecution: usesExecution(w)}
 	for _, n := range w.Nodes {
 		g.byName[n.Name] = n
 	}
@@ -65,6 +65,8 @@ type gen struct {
 	t      Target
 	byName map[string]*ir.Node
 	cur    *file // the program being generated
+	// keepExecution: some node reads the execution's input or start time.
+	keepExecution bool
 }
 
 func (g *gen) ident(name string) string { return g.byName[name].Ident }

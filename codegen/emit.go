@@ -51,7 +51,7 @@ func (g *gen) nodeFields(n *ir.Node) []field {
 	if needsOrigin(n) {
 		d = append(d, field{"NeedsOrigin", jen.True()})
 	}
-	if n.Name == g.w.Start && usesExecution(g.w) {
+	if n.Name == g.w.Start && g.keepExecution {
 		d = append(d, field{"KeepExecution", jen.True()})
 	}
 	return append(d, field{"Handle", jen.Id("handle")})

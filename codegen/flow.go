@@ -108,6 +108,8 @@ type file struct {
 	decls []jen.Code
 	paths []string // dynamic JSONPath texts, declared as jsonPath1, ...
 	fails int
+	// execContext is set once code calls stateContext, which is then emitted.
+	execContext bool
 }
 
 func (f *file) add(doc string, code jen.Code) {
@@ -149,7 +151,8 @@ func errReturn() *jen.Statement {
 // contextCall emits the context object of the instance: states.FromContext,
 // or stateContext when the workflow reads the execution's input or start.
 func (f *file) contextCall() *jen.Statement {
-	if usesExecution(f.g.w) {
+	if f.g.keepExecution {
+		f.execContext = true
 		return jen.Id("stateContext").Call(jen.Id("ctx"), jen.Id("x"))
 	}
 	return jen.Qual(statesPath, "FromContext").Call(jen.Id("ctx"))
@@ -165,8 +168,8 @@ func (f *file) contextCall() *jen.Statement {
 //		return c
 //	}
 func (f *file) stateContext() {
-	if !usesExecution(f.g.w) {
-		return
+	if !f.execContext {
+		return // no code of this program builds the context object
 	}
 	exec := jen.List(jen.Id("e"), jen.Err()).Op(":=").Id("x").Dot("Execution").Call(jen.Id("ctx"))
 	f.add("stateContext returns the context object ($$) of the instance x runs, with the\nexecution's input and start time read from the entry checkpoint when used.",
@@ -209,7 +212,8 @@ func (f *file) flow() {
 	}
 	var body []jen.Code
 	usesC := fl.Parameters != nil || fl.ResultSelector != nil || fl.Result != nil ||
-		contextPath(fl.InputPath) || contextPath(fl.OutputPath) || n.Wait != nil
+		contextPath(fl.InputPath) || contextPath(fl.OutputPath) ||
+		n.Wait != nil && (contextPath(n.Wait.SecondsPath) || contextPath(n.Wait.TimestampPath))
 	if usesC {
 		body = append(body, jen.Id("c").Op(":=").Add(f.contextCall()))
 	}
@@ -308,7 +312,7 @@ func (f *file) wait(w *ir.Wait) []jen.Code {
 	default:
 		d = jen.Lit(w.Seconds).Op("*").Qual("time", "Second")
 	}
-	code := []jen.Code{jen.Comment("Wait " + f.g.paren(w.Pos)), jen.Id("_").Op("=").Id("c")}
+	code := []jen.Code{jen.Comment("Wait " + f.g.paren(w.Pos))}
 	code = append(code, pre...)
 	return append(code,
 		jen.Id("timer").Op(":=").Qual("time", "NewTimer").Call(d),
@@ -502,11 +506,21 @@ func (f *file) failExpr(t *ir.Fail) *jen.Statement {
 	if t.CauseExpr != nil {
 		causeV = jen.Qual(statesPath, "Text").Call(tm.value(t.CauseExpr))
 	}
-	body := []jen.Code{
-		jen.Id("c").Op(":=").Add(f.contextCall()),
-		jen.List(jen.Id("in"), jen.Err()).Op(":=").Qual(statesPath, "Decode").Call(jen.Id("res").Dot("Output")),
-		fail(),
-		jen.Id("_").Op(",").Id("_").Op("=").List(jen.Id("c"), jen.Id("in")),
+	var body []jen.Code
+	usesC, usesIn := false, false
+	for _, e := range []ir.Expr{t.ErrorExpr, t.CauseExpr} {
+		walkExpr(e, func(p *ir.JSONPath) {
+			usesC = usesC || p.Context
+			usesIn = usesIn || !p.Context
+		})
+	}
+	if usesC {
+		body = append(body, jen.Id("c").Op(":=").Add(f.contextCall()))
+	}
+	if usesIn {
+		body = append(body,
+			jen.List(jen.Id("in"), jen.Err()).Op(":=").Qual(statesPath, "Decode").Call(jen.Id("res").Dot("Output")),
+			fail())
 	}
 	body = append(body, tm.stmts...)
 	body = append(body, jen.Return(jen.Id("x").Dot("FailWith").Call(jen.Id("ctx"), errV, causeV)))

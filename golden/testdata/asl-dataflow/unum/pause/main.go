@@ -46,13 +46,11 @@ func handle(ctx context.Context, x *rt.Invocation) error {
 // flow is the input and output processing of "Pause", which calls no function.
 func flow(x *rt.Invocation, fn rt.UserFunc) rt.UserFunc {
 	return func(ctx context.Context, raw json.RawMessage) (json.RawMessage, error) {
-		c := stateContext(ctx, x)
 		v, err := states.Decode(raw)
 		if err != nil {
 			return nil, err
 		}
 		// Wait (dataflow.asl.json:29:7)
-		_ = c
 		secs, err := states.Get(v, rt.Path{"lambda", "pause"}, "SecondsPath")
 		if err != nil {
 			return nil, err
@@ -70,25 +68,4 @@ func flow(x *rt.Invocation, fn rt.UserFunc) rt.UserFunc {
 		}
 		return states.Encode(v)
 	}
-}
-
-// stateContext returns the context object ($$) of the instance x runs, with the
-// execution's input and start time read from the entry checkpoint when used.
-func stateContext(ctx context.Context, x *rt.Invocation) *states.Context {
-	c := states.FromContext(ctx)
-	c.Start = func() (time.Time, error) {
-		e, err := x.Execution(ctx)
-		if err != nil {
-			return time.Time{}, err
-		}
-		return e.Start, nil
-	}
-	c.Input = func() (any, error) {
-		e, err := x.Execution(ctx)
-		if err != nil {
-			return nil, err
-		}
-		return states.Decode(e.Input)
-	}
-	return c
 }

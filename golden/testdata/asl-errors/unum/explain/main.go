@@ -43,12 +43,10 @@ func handle(ctx context.Context, x *rt.Invocation) error {
 
 // fail1 ends the scope of "Explain" with the error the fail (errors.asl.json:19:5) computes from its output.
 func fail1(ctx context.Context, x *rt.Invocation, res *rt.Result) error {
-	c := states.FromContext(ctx)
 	in, err := states.Decode(res.Output)
 	if err != nil {
 		return x.Fail(ctx, rt.FailureOf(err))
 	}
-	_, _ = c, in
 	v1, err := states.Get(in, rt.Path{"error", "Error"}, "ErrorPath") // $.error.Error
 	if err != nil {
 		return x.Fail(ctx, rt.FailureOf(err))
