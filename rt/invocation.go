@@ -616,14 +616,14 @@ func (x *Invocation) startNext(ctx context.Context, scope *FanOut, parent []Fram
 	if err := json.Unmarshal(it.Value, &r); err != nil {
 		return err
 	}
-	items, err := x.branchInputs(ctx, scope, r.Output)
+	next := f.Index + scope.Limit
+	items, err := x.branchInputs(ctx, scope, r.Output, next)
 	if err != nil {
 		return fmt.Errorf("unum: map items of %s: %v", origin, err)
 	}
-	if f.Index+scope.Limit >= len(items) {
+	if next >= len(items) {
 		return fmt.Errorf("unum: map of %s has %d items, its branches say %d", origin, len(items), f.Width)
 	}
-	next := f.Index + scope.Limit
 	env := &Envelope{Version: Version, Execution: x.Env.Execution, Node: scope.Heads[0], Iter: x.Env.Iter,
 		Frames: append(parent, Frame{Origin: scope.Origin, Index: next, Width: f.Width}),
 		Input:  items[next], Pred: JoinKey(x.Env.Execution, origin)}
@@ -636,7 +636,7 @@ func (x *Invocation) startNext(ctx context.Context, scope *FanOut, parent []Fram
 // The fan-in set is created here, by the origin, before any branch can end.
 func (x *Invocation) FanOut(ctx context.Context, f *FanOut) error {
 	env := x.Env
-	inputs, err := x.branchInputs(ctx, f, x.res.Output)
+	inputs, err := x.branchInputs(ctx, f, x.res.Output, -1)
 	if err != nil {
 		return x.Fail(ctx, FailureOf(err))
 	}
@@ -680,11 +680,14 @@ func (x *Invocation) FanOut(ctx context.Context, f *FanOut) error {
 	return x.cleanup(ctx)
 }
 
-// branchInputs computes the input of every branch of f from the origin's
-// output. Its errors are failures of the origin's scope: a map over
+// branchInputs computes the inputs of the branches of f from the origin's
+// output: of every branch, or with only >= 0 of that map element alone
+// (the others are left as the bare elements), so that starting the next
+// element of a bounded map does not select every element's input again.
+// Its errors are failures of the origin's scope: a map over
 // something that is not an array is States.Runtime, and the errors of
 // Prepare and Select are named as they name themselves.
-func (x *Invocation) branchInputs(ctx context.Context, f *FanOut, out json.RawMessage) ([]json.RawMessage, error) {
+func (x *Invocation) branchInputs(ctx context.Context, f *FanOut, out json.RawMessage, only int) ([]json.RawMessage, error) {
 	in := out
 	if f.Prepare != nil {
 		var err error
@@ -711,6 +714,9 @@ func (x *Invocation) branchInputs(ctx context.Context, f *FanOut, out json.RawMe
 	}
 	if f.Select != nil {
 		for i := range items {
+			if only >= 0 && i != only {
+				continue
+			}
 			if items[i], err = f.Select(ctx, x, in, i, items[i]); err != nil {
 				return nil, err
 			}
