@@ -7,9 +7,8 @@ import (
 )
 
 // unnamedError is the error name of a Fail state that has neither Error
-// nor ErrorPath. ASL lets a Fail state leave its error unnamed, the IR
-// needs a name; it is also set beside an ErrorExpr, which computes the
-// name instead.
+// nor ErrorPath. ASL lets a Fail state leave its error unnamed; the IR
+// needs a name unless an ErrorExpr computes it.
 const unnamedError = "States.Fail"
 
 // failIntrinsics are the intrinsic functions that may compute a Fail
@@ -38,7 +37,7 @@ func (l *loader) failState(s *state) {
 		f.ErrorExpr = l.failPath(s, "ErrorPath")
 		f.CauseExpr = l.failPath(s, "CausePath")
 	}
-	if f.Error == "" {
+	if f.Error == "" && f.ErrorExpr == nil {
 		f.Error = unnamedError
 		l.failErr[unnamedError] = true
 	}

@@ -633,9 +633,6 @@ func (l *lowerer) fail(s *Fail) *ir.Fail {
 	f := &ir.Fail{Pos: l.pos(s.Pos)}
 	if s.ErrorPath != nil {
 		f.ErrorExpr = l.computed("errorpath", string(s.ErrorPath.Value), s.ErrorPath.Pos)
-		// ir.Check wants a name even where ErrorExpr computes it; this is
-		// the error Step Functions raises when ErrorPath finds nothing.
-		f.Error = ir.ErrorRuntime
 	} else {
 		f.Error = string(s.Error.Name)
 	}

@@ -214,7 +214,9 @@ func (c *checker) failNames() []string {
 		walk = func(t Transition) {
 			switch t := t.(type) {
 			case *Fail:
-				c.fails = append(c.fails, t.Error)
+				if t.Error != "" {
+					c.fails = append(c.fails, t.Error)
+				}
 			case *Choice:
 				for _, cs := range t.Cases {
 					walk(cs.Then)
@@ -235,7 +237,7 @@ func (c *checker) transition(n *Node, t Transition, inChoice bool) {
 		c.ref(t.Node, t.Pos)
 	case *End:
 	case *Fail:
-		if t.Error == "" {
+		if t.Error == "" && t.ErrorExpr == nil {
 			c.errs.Add(t.Pos, "fail in node %q has no error name", n.Name)
 		}
 	case *Choice:

@@ -141,3 +141,16 @@ func TestCatchHandlersAreSuccessors(t *testing.T) {
 		t.Errorf("Successors(B) = %v, want the handler", got)
 	}
 }
+
+// A fail needs an error name, unless its ErrorExpr computes one.
+func TestCheckFailNames(t *testing.T) {
+	sel := &Select{Path: JSONPath{Text: "$.e", Static: &Path{Steps: []Step{{Field: "e"}}}}}
+	computed := &Workflow{Name: "w", Start: "A", Nodes: []*Node{node("A", 1, &Fail{ErrorExpr: sel, Pos: pos(2)})}}
+	if got := errorsOf(computed); got != "" {
+		t.Errorf("a fail whose ErrorExpr computes its name: %s", got)
+	}
+	unnamed := &Workflow{Name: "w", Start: "A", Nodes: []*Node{node("A", 1, &Fail{Pos: pos(2)})}}
+	if got, want := errorsOf(unnamed), `w:2:1: fail in node "A" has no error name`; got != want {
+		t.Errorf("a fail with no name: %q, want %q", got, want)
+	}
+}

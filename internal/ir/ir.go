@@ -152,7 +152,7 @@ type End struct{ Pos diag.Pos }
 // Fail ends the node's scope with an error. ErrorExpr and CauseExpr, when
 // set, compute the name and cause from the node's output (Step Functions'
 // ErrorPath and CausePath: a *Select or an *Intrinsic) instead of Error and
-// Cause.
+// Cause; Error is then empty.
 type Fail struct {
 	Error     string
 	Cause     string
