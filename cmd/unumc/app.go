@@ -53,6 +53,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			graphCommand(),
 			importCommand(),
 			statusCommand(),
+			deployCommand(),
+			startCommand(),
 		},
 		OnUsageError: func(_ *cli.Context, err error, _ bool) error { return &usageError{err.Error()} },
 	}

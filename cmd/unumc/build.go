@@ -5,6 +5,8 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"sort"
+	"strings"
 
 	"github.com/urfave/cli/v2"
 
@@ -12,15 +14,30 @@ import (
 	"github.com/unumc/unumc/internal/build"
 )
 
-// targetFlag selects the platform to build for.
-var targetFlag = &cli.StringFlag{Name: "target", Aliases: []string{"t"}, Value: "local", Usage: "platform to build for: local"}
+// targetFlag selects the platform to build for. It is made when the command
+// is, after every platform's init has registered itself.
+func targetFlag() cli.Flag {
+	return &cli.StringFlag{Name: "target", Aliases: []string{"t"}, Value: "local", Usage: "platform to build for: " + strings.Join(targetNames(), ", ")}
+}
+
+// targets are the platforms build knows, by name. Each platform's file adds
+// its own entry from an init function.
+var targets = map[string]codegen.Target{"local": codegen.Local}
+
+func targetNames() []string {
+	names := make([]string, 0, len(targets))
+	for n := range targets {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
 
 func target(c *cli.Context) (codegen.Target, error) {
-	switch c.String("target") {
-	case "local":
-		return codegen.Local, nil
+	if t, ok := targets[c.String("target")]; ok {
+		return t, nil
 	}
-	return codegen.Target{}, usagef("unknown target %q (available: local)", c.String("target"))
+	return codegen.Target{}, usagef("unknown target %q (available: %s)", c.String("target"), strings.Join(targetNames(), ", "))
 }
 
 func buildCommand() *cli.Command {
@@ -41,7 +58,7 @@ DIR/bin/<node>.
 		Flags: []cli.Flag{
 			formatFlag,
 			bindFlag,
-			targetFlag,
+			targetFlag(),
 			&cli.StringFlag{Name: "o", Usage: "output directory for sources and binaries"},
 			&cli.BoolFlag{Name: "check", Usage: "fail, writing nothing, if the generated sources differ from what is there"},
 		},

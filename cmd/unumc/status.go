@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/urfave/cli/v2"
 
@@ -18,13 +19,21 @@ func statusCommand() *cli.Command {
 		Description: `status looks the execution up in the local state directory. An execution
 that is running, or was interrupted, is "running"; run the same workflow with
 --name EXECUTION to resume it. Exit code 1 if the execution is unknown.`,
-		Flags: []cli.Flag{
+		Flags: append([]cli.Flag{
 			&cli.StringFlag{Name: "workflow", Aliases: []string{"w"}, Usage: "the workflow's name (default: search every workflow's state)"},
 			&cli.StringFlag{Name: "state", Usage: "state directory (default: $UNUMC_STATE or ~/.local/state/unumc)"},
-		},
+			&cli.StringFlag{Name: "target", Aliases: []string{"t"}, Value: "local", Usage: "platform the execution runs on: " + strings.Join(targetNames(), ", ")},
+		}, cloudFlags()...),
 		Action: func(c *cli.Context) error {
 			if c.NArg() != 1 {
 				return usagef("status needs one execution name, got %d arguments", c.NArg())
+			}
+			if c.String("target") != "local" {
+				cl, err := cloudOf(c)
+				if err != nil {
+					return err
+				}
+				return cl.Status(c, c.Args().First())
 			}
 			state, err := stateDir(c)
 			if err != nil {

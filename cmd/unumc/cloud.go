@@ -1,0 +1,112 @@
+package main
+
+import (
+	"sort"
+	"strings"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/unumc/unumc/codegen"
+)
+
+// A cloud is a remote platform: besides building for it, unumc deploys a
+// workflow there and starts and inspects its executions. Each platform's
+// file registers one from an init function (see registerCloud).
+type cloud struct {
+	Target codegen.Target
+	// Flags are the platform's own options of deploy, start and status.
+	// Platforms that mean the same thing share a name (--region, --project);
+	// the first registered definition of a name is the one shown.
+	Flags []cli.Flag
+	// Deploy deploys the workflow named by the command's argument, or prints
+	// the exact commands that would when the platform's CLI is missing.
+	Deploy func(c *cli.Context) error
+	// Start starts an execution and prints its name.
+	Start func(c *cli.Context) error
+	// Status prints an execution's state as status does locally.
+	Status func(c *cli.Context, execution string) error
+}
+
+var clouds = map[string]*cloud{}
+
+func registerCloud(c *cloud) {
+	clouds[c.Target.Name] = c
+	targets[c.Target.Name] = c.Target
+}
+
+func cloudNames() []string {
+	var names []string
+	for n := range clouds {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// cloudFlags is the union of every platform's flags, by name.
+func cloudFlags() []cli.Flag {
+	seen := map[string]bool{}
+	var out []cli.Flag
+	for _, n := range cloudNames() {
+		for _, f := range clouds[n].Flags {
+			if name := f.Names()[0]; !seen[name] {
+				seen[name] = true
+				out = append(out, f)
+			}
+		}
+	}
+	return out
+}
+
+// cloudOf returns the platform the command's --target names.
+func cloudOf(c *cli.Context) (*cloud, error) {
+	name := c.String("target")
+	if cl, ok := clouds[name]; ok {
+		return cl, nil
+	}
+	if len(clouds) == 0 {
+		return nil, usagef("%s: no remote platform is built into this unumc", c.Command.Name)
+	}
+	return nil, usagef("%s: unknown platform %q (available: %s)", c.Command.Name, name, strings.Join(cloudNames(), ", "))
+}
+
+func deployCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "deploy",
+		Usage:     "build a workflow for a cloud platform and deploy it there, or print the commands that would",
+		ArgsUsage: "WORKFLOW",
+		Flags: append([]cli.Flag{
+			formatFlag, bindFlag,
+			&cli.StringFlag{Name: "target", Aliases: []string{"t"}, Value: "aws", Usage: "platform: " + strings.Join(cloudNames(), ", ")},
+			&cli.StringFlag{Name: "o", Usage: "output directory for the build and its deployment artefacts"},
+		}, cloudFlags()...),
+		Action: func(c *cli.Context) error {
+			cl, err := cloudOf(c)
+			if err != nil {
+				return err
+			}
+			return cl.Deploy(c)
+		},
+	}
+}
+
+func startCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "start",
+		Usage:     "start an execution of a deployed workflow on a cloud platform and print its name",
+		ArgsUsage: "WORKFLOW",
+		Flags: append([]cli.Flag{
+			formatFlag, bindFlag,
+			&cli.StringFlag{Name: "target", Aliases: []string{"t"}, Value: "aws", Usage: "platform: " + strings.Join(cloudNames(), ", ")},
+			&cli.StringFlag{Name: "input", Aliases: []string{"i"}, Usage: "the execution's input: JSON, or @FILE"},
+			&cli.StringFlag{Name: "name", Usage: "the execution's name (default: a fresh one); starting a name again joins that execution"},
+		}, cloudFlags()...),
+		Action: func(c *cli.Context) error {
+			cl, err := cloudOf(c)
+			if err != nil {
+				return err
+			}
+			return cl.Start(c)
+		},
+	}
+}
