@@ -55,13 +55,13 @@ With -o DIR, build writes the sources under DIR and compiles each node into
 DIR/bin/<node>.
 
 --check writes nothing and fails if the committed sources are stale.`,
-		Flags: []cli.Flag{
+		Flags: append([]cli.Flag{
 			formatFlag,
 			bindFlag,
 			targetFlag(),
 			&cli.StringFlag{Name: "o", Usage: "output directory for sources and binaries"},
 			&cli.BoolFlag{Name: "check", Usage: "fail, writing nothing, if the generated sources differ from what is there"},
-		},
+		}, cloudBuildFlags()...),
 		Action: func(c *cli.Context) error {
 			t, err := target(c)
 			if err != nil {
@@ -98,6 +98,9 @@ DIR/bin/<node>.
 			}
 			if c.String("o") == "" {
 				return build.WireModule(mod)
+			}
+			if cl := clouds[t.Name]; cl != nil && cl.Package != nil {
+				return cl.Package(c, w, mod, out)
 			}
 			cache, err := cacheDir()
 			if err != nil {

@@ -7,6 +7,8 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/unumc/unumc/codegen"
+	"github.com/unumc/unumc/internal/build"
+	"github.com/unumc/unumc/internal/ir"
 )
 
 // A cloud is a remote platform: besides building for it, unumc deploys a
@@ -25,6 +27,13 @@ type cloud struct {
 	Start func(c *cli.Context) error
 	// Status prints an execution's state as status does locally.
 	Status func(c *cli.Context, execution string) error
+	// Package, when set, is what build -o does for the platform after
+	// writing the sources to out, instead of compiling binaries for this
+	// machine: its deployment artefacts.
+	Package func(c *cli.Context, w *ir.Workflow, mod *build.Module, out string) error
+	// BuildFlags are the platform's own options of build (and of deploy,
+	// which builds).
+	BuildFlags []cli.Flag
 }
 
 var clouds = map[string]*cloud{}
@@ -58,6 +67,21 @@ func cloudFlags() []cli.Flag {
 	return out
 }
 
+// cloudBuildFlags is the union of every platform's build flags, by name.
+func cloudBuildFlags() []cli.Flag {
+	seen := map[string]bool{}
+	var out []cli.Flag
+	for _, n := range cloudNames() {
+		for _, f := range clouds[n].BuildFlags {
+			if name := f.Names()[0]; !seen[name] {
+				seen[name] = true
+				out = append(out, f)
+			}
+		}
+	}
+	return out
+}
+
 // cloudOf returns the platform the command's --target names.
 func cloudOf(c *cli.Context) (*cloud, error) {
 	name := c.String("target")
@@ -79,7 +103,7 @@ func deployCommand() *cli.Command {
 			formatFlag, bindFlag,
 			&cli.StringFlag{Name: "target", Aliases: []string{"t"}, Value: "aws", Usage: "platform: " + strings.Join(cloudNames(), ", ")},
 			&cli.StringFlag{Name: "o", Usage: "output directory for the build and its deployment artefacts"},
-		}, cloudFlags()...),
+		}, append(cloudFlags(), cloudBuildFlags()...)...),
 		Action: func(c *cli.Context) error {
 			cl, err := cloudOf(c)
 			if err != nil {
