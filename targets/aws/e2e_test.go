@@ -1,0 +1,188 @@
+package aws_test
+
+import (
+	"context"
+	"encoding/json"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	sdkaws "github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	awslambda "github.com/aws/aws-sdk-go-v2/service/lambda"
+
+	"github.com/unumc/unumc/internal/build"
+	"github.com/unumc/unumc/internal/ir"
+	"github.com/unumc/unumc/internal/runtest"
+	"github.com/unumc/unumc/rt"
+	"github.com/unumc/unumc/targets/aws"
+	"github.com/unumc/unumc/targets/aws/awstest"
+	"github.com/unumc/unumc/targets/aws/ddb"
+)
+
+// workflows are every example and golden case, which the local target's
+// tests run with the same bundled inputs and outputs.
+func workflows(t *testing.T) []string {
+	var out []string
+	for _, pat := range []string{"../../examples/*/*.unum", "../../golden/testdata/*/*.unum", "../../golden/testdata/*/*.asl.json"} {
+		m, _ := filepath.Glob(pat)
+		out = append(out, m...)
+	}
+	if len(out) == 0 {
+		t.Fatal("no workflows")
+	}
+	return out
+}
+
+// deployment is a workflow's functions running on the protocol peers.
+type deployment struct {
+	w      *ir.Workflow
+	stack  string
+	table  string
+	db     *dynamodb.Client
+	lambda *awstest.Lambda
+	invoke *awslambda.Client
+}
+
+// deploy compiles w's bootstraps for this machine and starts them on a
+// Lambda peer, with a fresh table on the dynalite at endpoint, each
+// function's environment as the SAM template gives it.
+func deploy(t *testing.T, wf, endpoint string, opts awstest.Options, env ...string) *deployment {
+	t.Helper()
+	ctx := context.Background()
+	w, err := build.Load(wf, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	mod, err := build.FindModule(filepath.Dir(wf))
+	if err != nil {
+		t.Fatal(err)
+	}
+	bins, err := aws.Compile(ctx, w, mod, "x86_64", runtest.CacheDir(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := &deployment{w: w, stack: "t" + regexp.MustCompile(`[^a-zA-Z0-9]`).ReplaceAllString(t.Name(), "-"), db: awstest.Client(endpoint)}
+	d.table = aws.TableName(d.stack)
+	if err := awstest.CreateTable(ctx, d.db, d.table); err != nil {
+		t.Fatal(err)
+	}
+	succ := aws.Successors(w)
+	var funcs []awstest.Function
+	for _, n := range w.Nodes {
+		names := map[string]string{}
+		for _, s := range succ[n.Ident] {
+			names[s] = aws.FunctionName(d.stack, s)
+		}
+		js, _ := json.Marshal(names)
+		funcs = append(funcs, awstest.Function{
+			Name: aws.FunctionName(d.stack, n.Ident), Bootstrap: bins.Paths[n.Ident],
+			Env: append([]string{"UNUMC_TABLE=" + d.table, "UNUMC_FUNCTIONS=" + string(js)}, env...),
+		})
+	}
+	opts.DynamoDB = endpoint
+	if d.lambda, err = awstest.NewLambda(funcs, opts); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(d.lambda.Close)
+	d.invoke = awslambda.New(awslambda.Options{
+		Region: awstest.Region, BaseEndpoint: sdkaws.String(d.lambda.URL),
+		Credentials: sdkaws.CredentialsProviderFunc(func(context.Context) (sdkaws.Credentials, error) {
+			return sdkaws.Credentials{AccessKeyID: "test", SecretAccessKey: "test"}, nil
+		}),
+	})
+	return d
+}
+
+// run starts an execution as unumc start does, waits for its status record
+// and for every invocation to finish, and returns the status and what is
+// left of the execution in the table.
+func (d *deployment) run(t *testing.T, name string, input json.RawMessage) (*rt.Status, []string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	if err := aws.Start(ctx, d.invoke, d.stack, d.w.Node(d.w.Start).Ident, name, input); err != nil {
+		t.Fatal(err)
+	}
+	store := ddb.New(d.db, d.table)
+	var st *rt.Status
+	for {
+		var err error
+		if st, err = aws.Status(ctx, store, name); err != nil {
+			t.Fatal(err)
+		}
+		if st.State != rt.Running {
+			break
+		}
+		if d.lambda.Dropped() > 0 || ctx.Err() != nil {
+			t.Fatalf("execution %s did not end (%v); functions' logs:\n%s", name, ctx.Err(), d.lambda.Logs())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if err := d.lambda.Wait(ctx); err != nil {
+		t.Fatalf("invocations still running after the end: %v", err)
+	}
+	keys, err := awstest.Keys(ctx, d.db, d.table)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var left []string
+	for _, k := range keys {
+		if strings.HasPrefix(k, name+"/") {
+			left = append(left, k)
+		}
+	}
+	sort.Strings(left)
+	return st, left
+}
+
+// TestWorkflows runs every example and golden case with each bundled input
+// through the real bootstraps on the Lambda and DynamoDB protocol peers,
+// and checks the outputs the local target gives, that only the status
+// record is left, and that no invocation was dropped.
+func TestWorkflows(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs Lambda bootstraps")
+	}
+	endpoint := awstest.Dynalite(t)
+	for _, wf := range workflows(t) {
+		t.Run(filepath.Base(filepath.Dir(wf)), func(t *testing.T) {
+			cases, err := runtest.Load(wf)
+			if err != nil {
+				t.Fatal(err)
+			}
+			d := deploy(t, wf, endpoint, awstest.Options{})
+			for _, c := range cases {
+				t.Run(c.Name, func(t *testing.T) {
+					name := "e2e-" + c.Name
+					st, left := d.run(t, name, c.Input)
+					runtest.Check(t, c, st)
+					if want := []string{rt.StatusKey(name)}; !equal(left, want) {
+						t.Errorf("left in the table: %q, want only %q", left, want)
+					}
+					if n := d.lambda.Dropped(); n > 0 {
+						t.Errorf("%d invocations dropped:\n%s", n, d.lambda.Logs())
+					}
+					s := d.lambda.Stats(name)
+					js, _ := json.Marshal(s.Counts)
+					t.Logf("requests: %s", js)
+				})
+			}
+		})
+	}
+}
+
+func equal(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
