@@ -15,7 +15,7 @@ import (
 // Successors returns, for every node identifier, the identifiers of the
 // nodes its program may invoke, sorted: the targets of its gotos, choices
 // and catchers, the heads and the join of its fan-out (the join when a map
-// is empty), and in a branch the join of the innermost fan-out (when the
+// is empty), for a join with retriers its fan-out's origin, and in a branch the join of the innermost fan-out (when the
 // branch ends, or fails) and for a bounded map its head (the next element).
 // It is what each function's IAM policy allows and its environment names.
 func Successors(w *ir.Workflow) map[string][]string {
@@ -29,6 +29,9 @@ func Successors(w *ir.Workflow) map[string][]string {
 			for _, b := range fo.Branches {
 				set[w.Node(b.Start).Ident] = true
 			}
+		}
+		if n.Join != nil && len(n.Retry) > 0 {
+			set[n.Join.Origin.Ident] = true // a join's retrier runs the fan-out again
 		}
 		if s := n.Scope; s != nil && s.FanOut != nil {
 			set[w.Node(s.FanOut.Join.Node).Ident] = true
