@@ -86,7 +86,9 @@ func clip(s string, n int) string {
 	return strings.TrimRight(s[:n-len(h)-1], "-") + "-" + h
 }
 
-func dash(ident string) string { return strings.Trim(notName.ReplaceAllString(strings.ToLower(ident), "-"), "-") }
+func dash(ident string) string {
+	return strings.Trim(notName.ReplaceAllString(strings.ToLower(ident), "-"), "-")
+}
 
 func fnv32(s string) uint32 {
 	h := uint32(2166136261)
