@@ -2,7 +2,10 @@ package aws_test
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"path/filepath"
 	"regexp"
 	"sort"
@@ -21,6 +24,7 @@ import (
 	"github.com/unumc/unumc/targets/aws"
 	"github.com/unumc/unumc/targets/aws/awstest"
 	"github.com/unumc/unumc/targets/aws/ddb"
+	"github.com/unumc/unumc/targets/aws/testdata/big"
 )
 
 // workflows are every example and golden case, which the local target's
@@ -185,4 +189,81 @@ func equal(a, b []string) bool {
 		}
 	}
 	return true
+}
+
+// TestChainRequests checks the cost of a chain on the happy path: per node
+// one batched read (the pre-check) and one conditional write (the
+// checkpoint), per transition one invoke and one delete (the predecessor's
+// checkpoint), and at the end the status write and the deletes of the
+// last and the entry checkpoints.
+func TestChainRequests(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs Lambda bootstraps")
+	}
+	d := deploy(t, "../../examples/hello/hello.unum", awstest.Dynalite(t), awstest.Options{})
+	st, left := d.run(t, "chain", json.RawMessage(`{"name":"Ada"}`))
+	if st.State != rt.Succeeded || len(left) != 1 {
+		t.Fatalf("execution %s, left %q", st.State, left)
+	}
+	s := d.lambda.Stats("chain")
+	nodes := 3
+	// Writes besides the creates (set additions, such as marking the entry
+	// checkpoint consumed) depend on the protocol's version; the rest is
+	// fixed.
+	want := ddb.Counts{
+		Invocations: nodes, Invokes: nodes - 1, Reads: nodes,
+		Creates: nodes + 1, Deletes: nodes, ItemsDeleted: nodes,
+	}
+	got := s.Counts
+	got.Bytes, got.BusyMS, got.ItemsRead, got.Writes = 0, 0, 0, 0
+	if got != want {
+		t.Errorf("requests of a %d-node chain:\n got %+v\nwant %+v", nodes, got, want)
+	}
+	if adds := s.Writes - s.Creates; adds > 1 {
+		t.Errorf("%d writes besides the conditional creates", adds)
+	}
+	t.Logf("requests: %+v", s.Counts)
+	for name, c := range s.Nodes {
+		t.Logf("%s: %+v", name, *c)
+		ident := strings.TrimPrefix(name, d.stack+"-")
+		if c.Creates != 1+b2i(ident == "sign") || c.Invokes != 1-b2i(ident == "sign") {
+			t.Errorf("node %s: %d conditional writes and %d invokes", ident, c.Creates, c.Invokes)
+		}
+	}
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// TestLargePayload moves a 10 MB result along a chain: far over Lambda's
+// 256 KB limit on asynchronous events and DynamoDB's 400 KB limit on
+// items, it travels by reference to the sender's checkpoint, stored in
+// chunks, and the chunks are collected with their checkpoints.
+func TestLargePayload(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs Lambda bootstraps")
+	}
+	d := deploy(t, "testdata/big/big.unum", awstest.Dynalite(t), awstest.Options{})
+	const size = 10 << 20
+	st, left := d.run(t, "big", json.RawMessage(fmt.Sprintf(`{"bytes":%d}`, size)))
+	if st.State != rt.Succeeded {
+		t.Fatalf("execution %s: %s: %s\n%s", st.State, st.Error, st.Cause, d.lambda.Logs())
+	}
+	sum := sha256.Sum256([]byte(big.Content(size)))
+	want := fmt.Sprintf(`{"bytes":%d,"sha256":"%s"}`, size, hex.EncodeToString(sum[:]))
+	if string(st.Output) != want {
+		t.Errorf("output %s, want %s", st.Output, want)
+	}
+	if len(left) != 1 {
+		t.Errorf("left in the table: %d items (%q ...), want only the status", len(left), left[0])
+	}
+	s := d.lambda.Stats("big")
+	if s.Bytes < 3*size {
+		t.Errorf("%d bytes moved: the 10 MB value must be written once and read twice", s.Bytes)
+	}
+	t.Logf("requests: %+v", s.Counts)
 }
