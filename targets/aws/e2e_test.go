@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"os"
 	"path/filepath"
 	"regexp"
 	"sort"
@@ -266,4 +267,45 @@ func TestLargePayload(t *testing.T) {
 		t.Errorf("%d bytes moved: the 10 MB value must be written once and read twice", s.Bytes)
 	}
 	t.Logf("requests: %+v", s.Counts)
+}
+
+// TestChaos runs golden cases under the chaos suite's faults on the
+// protocol peers: bootstrap processes that SIGKILL themselves at the
+// protocol's fault points (on first attempts; Lambda's retries then
+// deliver again), and asynchronous events delivered twice. Each run must
+// give the fault-free output and leave only the status record.
+func TestChaos(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs Lambda bootstraps")
+	}
+	endpoint := awstest.Dynalite(t)
+	runs := 3
+	if v := os.Getenv("UNUMC_AWS_CHAOS_RUNS"); v != "" {
+		fmt.Sscan(v, &runs)
+	}
+	for _, name := range []string{"chain", "branches", "mapping", "loop", "nested"} {
+		wf, _ := filepath.Glob("../../golden/testdata/" + name + "/*.unum")
+		if len(wf) != 1 {
+			t.Fatalf("golden case %s not found", name)
+		}
+		cases, err := runtest.Load(wf[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Run(name, func(t *testing.T) {
+			for seed := range uint64(runs) {
+				t.Run(fmt.Sprint(seed), func(t *testing.T) {
+					d := deploy(t, wf[0], endpoint, awstest.Options{ChaosKill: 0.15, Duplicate: 0.3, Seed: seed, Backoff: 20 * time.Millisecond})
+					exec := fmt.Sprintf("chaos-%d", seed)
+					st, left := d.run(t, exec, cases[0].Input)
+					runtest.Check(t, cases[0], st)
+					if want := []string{rt.StatusKey(exec)}; !equal(left, want) {
+						t.Errorf("left in the table: %q, want only %q", left, want)
+					}
+					s := d.lambda.Stats(exec)
+					t.Logf("%d processes killed, %d events duplicated, %d failed attempts", s.Killed, s.Duplicates, s.FailedAttempts)
+				})
+			}
+		})
+	}
 }
