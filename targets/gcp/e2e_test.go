@@ -1,6 +1,7 @@
 package gcp
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"sort"
@@ -8,6 +9,7 @@ import (
 	"time"
 
 	"github.com/unumc/unumc/internal/runtest"
+	"github.com/unumc/unumc/targets/gcp/internal/config"
 	"github.com/unumc/unumc/targets/gcp/internal/emulator"
 )
 
@@ -63,6 +65,50 @@ func TestEndToEnd(t *testing.T) {
 						time.Since(began).Round(time.Millisecond), counts.Invocations, counts.FailedAttempts, counts.Invokes,
 						counts.Reads, counts.Writes, counts.Creates, counts.CreateConflicts, counts.Deletes)
 				})
+			}
+		})
+	}
+}
+
+// TestChaos runs the golden cases with the chaos suite's faults: node
+// programs crash at the protocol's fault points (the harness starts them
+// again, and Pub/Sub redelivers the message whose push failed), and lose the
+// acknowledgement of deliveries that succeeded (Pub/Sub delivers the same
+// message, with the same delivery id, again). Every case must still give
+// the local output with everything but the status collected.
+// UNUMC_GCP_CHAOS_SEEDS sets how many schedules per workflow (default 2).
+func TestChaos(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs generated programs on the emulators")
+	}
+	emulator.Need(t)
+	seeds := 2
+	if v := os.Getenv("UNUMC_GCP_CHAOS_SEEDS"); v != "" {
+		fmt.Sscan(v, &seeds)
+	}
+	wfs, _ := filepath.Glob("../../golden/testdata/*/*.unum")
+	if only := os.Getenv("UNUMC_GCP_ONLY"); only != "" {
+		wfs, _ = filepath.Glob(only)
+	}
+	for _, wf := range wfs {
+		t.Run(filepath.Base(filepath.Dir(wf)), func(t *testing.T) {
+			cases, err := runtest.Load(wf)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for seed := range seeds {
+				h := newHarness(t, wf, &config.Config{ChaosKill: 0.15, ChaosNack: 0.3, ChaosSeed: int64(seed)})
+				for _, c := range cases {
+					exec := fmt.Sprintf("chaos-%d-%s", seed, c.Name)
+					st, err := h.run(exec, c.Input, 120*time.Second)
+					if err != nil {
+						t.Fatalf("seed %d, case %s: %v\nnode stderr:\n%s", seed, c.Name, err, h.stderr())
+					}
+					runtest.Check(t, c, st)
+					counts, reps := h.counts(exec)
+					h.checkPrivilege(reps)
+					t.Logf("seed %d %s: %d deliveries (%d failed), %d crashes so far", seed, c.Name, counts.Invocations, counts.FailedAttempts, h.restarts())
+				}
 			}
 		})
 	}

@@ -101,7 +101,8 @@ func fnv32(s string) uint32 {
 
 // Successors returns, for each node by identifier, the identifiers of the
 // nodes it can invoke, sorted: the targets of its transition (gotos, choice
-// cases, the branches and the join of a fan-out) and of its catchers, and
+// cases, the branches and the join of a fan-out) and of its catchers, for a
+// join with retriers the origin of its fan-out, which a retry runs again, and
 // for a node in a branch, the join of the branch's fan-out (which the node
 // that ends the branch invokes) and, in a map with a bound, the branch's
 // first node (which starts the next element). The deployment allows each
@@ -143,6 +144,9 @@ func Successors(w *ir.Workflow) map[string][]string {
 			}
 		}
 		walk(n.Next)
+		if n.Join != nil && n.Join.Origin != nil && len(n.Retry) > 0 {
+			set[n.Join.Origin.Ident] = true // a retried join runs its fan-out again
+		}
 		for _, c := range n.Catch {
 			if c.Next != nil {
 				add(c.Next.Node)

@@ -61,6 +61,8 @@ type process struct {
 	cmd        *exec.Cmd
 	stopping   bool
 	restarts   int
+	exited     chan struct{} // closed when the first process exits; nil after
+
 }
 
 var runs int
@@ -104,22 +106,13 @@ func newHarness(t *testing.T, workflow string, chaos *config.Config) *harness {
 	}
 	t.Cleanup(h.close)
 	for _, n := range w.Nodes {
-		port, err := emulator.FreePort()
-		if err != nil {
-			t.Fatal(err)
-		}
-		p := &process{ident: n.Ident, bin: bins.Paths[n.Ident], port: port, stderr: &tail{}}
-		p.env = append(os.Environ(), cfg.Env()...)
-		p.env = append(p.env, "PORT="+strconv.Itoa(port))
+		p := &process{ident: n.Ident, bin: bins.Paths[n.Ident], stderr: &tail{}}
 		h.procs = append(h.procs, p)
-		if err := h.start(p); err != nil {
+		if err := h.launch(p); err != nil {
 			t.Fatal(err)
 		}
 	}
 	for _, p := range h.procs {
-		if err := waitPort(p.port, 20*time.Second); err != nil {
-			t.Fatalf("node %s did not listen on %d: %v\nstderr:\n%s", p.ident, p.port, err, p.stderr)
-		}
 		topic := "projects/" + project + "/topics/" + cfg.Topic(p.ident)
 		if _, err := h.ps.TopicAdminClient.CreateTopic(ctx, &pubsubpb.Topic{Name: topic}); err != nil {
 			t.Fatal(err)
@@ -138,6 +131,34 @@ func newHarness(t *testing.T, workflow string, chaos *config.Config) *harness {
 		}
 	}
 	return h
+}
+
+// launch starts p's process on a free port, and on another when a program
+// outside the test takes the port first (the machine is shared).
+func (h *harness) launch(p *process) error {
+	var err error
+	for range 5 {
+		if p.port, err = emulator.FreePort(); err != nil {
+			return err
+		}
+		p.env = append(os.Environ(), h.cfg.Env()...)
+		p.env = append(p.env, "PORT="+strconv.Itoa(p.port))
+		exited := make(chan struct{})
+		p.mu.Lock()
+		p.stopping, p.exited = false, exited
+		p.mu.Unlock()
+		if err = h.start(p); err != nil {
+			return err
+		}
+		if err = waitPort(p.port, 20*time.Second, exited); err == nil {
+			return nil
+		}
+		p.mu.Lock()
+		p.stopping = true
+		p.cmd.Process.Kill()
+		p.mu.Unlock()
+	}
+	return fmt.Errorf("node %s did not listen: %v\nstderr:\n%s", p.ident, err, p.stderr)
 }
 
 // start starts p's process and restarts it whenever it dies until close.
@@ -168,12 +189,17 @@ func (h *harness) start(p *process) error {
 		}
 		cmd.Wait()
 		p.mu.Lock()
+		if p.exited != nil {
+			close(p.exited)
+			p.exited = nil
+		}
 		stopping := p.stopping
 		if !stopping {
 			p.restarts++
 		}
 		p.mu.Unlock()
 		if !stopping {
+			time.Sleep(20 * time.Millisecond)
 			if err := h.start(p); err != nil {
 				h.t.Errorf("restarting node %s: %v", p.ident, err)
 			}
@@ -308,7 +334,8 @@ func (h *harness) stderr() string {
 	return b.String()
 }
 
-func waitPort(port int, d time.Duration) error {
+// waitPort waits until something listens on port, or exited is closed.
+func waitPort(port int, d time.Duration, exited chan struct{}) error {
 	deadline := time.Now().Add(d)
 	for {
 		c, err := net.DialTimeout("tcp", "127.0.0.1:"+strconv.Itoa(port), time.Second)
@@ -318,7 +345,11 @@ func waitPort(port int, d time.Duration) error {
 		if time.Now().After(deadline) {
 			return err
 		}
-		time.Sleep(20 * time.Millisecond)
+		select {
+		case <-exited:
+			return fmt.Errorf("exited before listening on %d", port)
+		case <-time.After(20 * time.Millisecond):
+		}
 	}
 }
 
