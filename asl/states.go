@@ -154,7 +154,8 @@ func isTimestamp(s string) bool {
 // parallelState lowers a Parallel state P to a pass node P, whose
 // transition is the fan-out, and a synthetic join node "P.join" that
 // applies ResultSelector, ResultPath and OutputPath to the list of branch
-// results, catches the failure of a branch, and has P's Next or End.
+// results, retries and catches the failure of a branch, and has P's Next or
+// End.
 func (l *loader) parallelState(s *state) {
 	fan := &ir.FanOut{Kind: ir.Parallel, Pos: s.pos}
 	if bm := s.v.get("Branches"); bm != nil {
@@ -186,10 +187,7 @@ func (l *loader) fanOut(s *state, fan *ir.FanOut) {
 			OutputPath:     l.pathField(s, "OutputPath"),
 		})
 	}
-	if rm := s.v.get("Retry"); rm != nil {
-		l.retry(s)
-		l.unsupported(rm.pos, s.loc.field("Retry"), "Retry on a %s state: unumc retries Task states only", s.typ)
-	}
+	jn.Retry = l.retry(s)
 	jn.Catch = l.catch(s)
 	jn.Next = l.next(s)
 	s.nodes = append(s.nodes, origin)

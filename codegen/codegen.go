@@ -202,6 +202,9 @@ func (g *gen) packageDoc(n *ir.Node) string {
 	if n.Join != nil {
 		doc = strings.TrimSuffix(doc, ".") + fmt.Sprintf(".\nIts input is the list of results of the %s after %q.", n.Join.FanOut.Kind, n.Join.Origin.Name)
 	}
+	if retriesFanOut(n) {
+		doc += fmt.Sprintf("\nThe errors its retriers match run the %s again from %q.", n.Join.FanOut.Kind, n.Join.Origin.Name)
+	}
 	if len(n.Catch) > 0 {
 		var handlers []string
 		seen := map[string]bool{}
@@ -238,8 +241,14 @@ func (g *gen) policyDoc(n *ir.Node) string {
 		parts = append(parts, fmt.Sprintf("%d retriers", len(n.Retry)))
 	}
 	doc := fmt.Sprintf("policy is how %q (%s) handles the errors of its function", n.Name, g.pos(n.Pos))
+	if retriesFanOut(n) {
+		doc = fmt.Sprintf("policy is how %q (%s) handles the failure of its %s", n.Name, g.pos(n.Pos), n.Join.FanOut.Kind)
+	}
 	if len(parts) > 0 {
 		doc += ": " + strings.Join(parts, " and ")
+	}
+	if retriesFanOut(n) {
+		doc += ".\nA failed run keeps the fan-out's input, which a retry runs again"
 	}
 	if intoCatch(n) {
 		doc += ".\nA failed run keeps its input, which a catcher puts the error into"

@@ -63,6 +63,12 @@ func needsPolicy(n *ir.Node) bool {
 	return n.Timeout > 0 || len(n.Retry) > 0 || intoCatch(n)
 }
 
+// retriesFanOut reports whether the node is a join whose retriers run its
+// fan-out again: it calls no function of its own to retry.
+func retriesFanOut(n *ir.Node) bool {
+	return n.Join != nil && n.Func == nil && len(n.Retry) > 0
+}
+
 // intoCatch reports whether one of the node's catchers sets the error into
 // the node's input.
 func intoCatch(n *ir.Node) bool {
@@ -89,7 +95,11 @@ func (g *gen) policyLit(n *ir.Node) *jen.Statement {
 		d = append(d, field{"Timeout", durationLit(n.Timeout)})
 	}
 	if len(n.Retry) > 0 {
-		d = append(d, field{"Retry", jen.Index().Qual(rtPath, "Retrier").ValuesFunc(func(vg *jen.Group) {
+		name := "Retry"
+		if retriesFanOut(n) {
+			name = "FanOutRetry"
+		}
+		d = append(d, field{name, jen.Index().Qual(rtPath, "Retrier").ValuesFunc(func(vg *jen.Group) {
 			for _, r := range n.Retry {
 				vg.Line().Add(retrierLit(r))
 			}
@@ -216,7 +226,16 @@ func (g *gen) body(n *ir.Node) []jen.Code {
 	if hasFlow(n) {
 		fn = jen.Id("flow").Call(jen.Id("x"), fn)
 	}
-	failed := g.catchers(n)
+	var failed []jen.Code
+	if retriesFanOut(n) {
+		// if retried, err := x.RetryFanOut(ctx); retried {
+		// 	return err // the parallel runs again from "Quote"
+		// }
+		failed = append(failed, jen.If(jen.List(jen.Id("retried"), jen.Err()).Op(":=").Id("x").Dot("RetryFanOut").Call(jen.Id("ctx")), jen.Id("retried")).Block(
+			jen.Return(jen.Err()).Comment(fmt.Sprintf("the %s runs again from %q", n.Join.FanOut.Kind, n.Join.Origin.Name)),
+		))
+	}
+	failed = append(failed, g.catchers(n)...)
 	failed = append(failed, jen.Return(jen.Id("x").Dot("Fail").Call(jen.Id("ctx"), jen.Id("res").Dot("Failure"))))
 	code := []jen.Code{
 		jen.List(jen.Id("res"), jen.Err()).Op(":=").Id("x").Dot("Call").Call(jen.Id("ctx"), fn),

@@ -25,10 +25,20 @@ type Envelope struct {
 	Pred string `json:"pred,omitempty"`
 	// Collect lists records the receiver deletes once it has committed.
 	Collect []string `json:"collect,omitempty"`
+	// Consume is a checkpoint that outlives its successor — the entry
+	// instance's, kept until the end, or a branch's first, kept until the
+	// branch ends — which the receiver marks consumed once it has
+	// committed, instead of deleting it. A consumed checkpoint proves
+	// nothing live, and its instance has nothing left to do.
+	Consume string `json:"consume,omitempty"`
 	// Attempt counts deliveries of this envelope, from 1; set by the platform.
 	Attempt int `json:"attempt,omitempty"`
 	// Join says the input is the list of branch results named by the fan-in set at Ref.
 	Join bool `json:"join,omitempty"`
+	// Retries counts, per retrier of the fan-out's join, the runs of a
+	// fan-out before this one: set when a join runs its fan-out again (see
+	// Invocation.RetryFanOut), and kept by the origin in its checkpoint.
+	Retries []int `json:"retries,omitempty"`
 }
 
 // Frame is one level of fan-out: the branch an instance runs in.

@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"sync"
 	"time"
+
+	"github.com/unumc/unumc/rt/unumctx"
 )
 
 // Invocation is one delivery of an envelope to a node.
@@ -35,6 +37,16 @@ type Result struct {
 	// Execution is kept by the entry instance of a workflow whose nodes
 	// read the execution's input or start time.
 	Execution *Execution `json:"execution,omitempty"`
+	// Retries is, for the origin of a fan-out that runs again, the retry
+	// counts its envelope carried.
+	Retries []int `json:"retries,omitempty"`
+	// JoinRetries and FanOutInput are kept by a join whose Policy has
+	// FanOutRetry: the retry counts of the fan-out it joins, from the
+	// origin's checkpoint, so that every run of the join decides the same;
+	// and when it failed, the origin's output, which a retry gives the
+	// origin again. (A join that also fans out has both kinds of counts.)
+	JoinRetries []int           `json:"join_retries,omitempty"`
+	FanOutInput json.RawMessage `json:"fanout_input,omitempty"`
 }
 
 // Execution is what the context object of Step Functions tells about an
@@ -88,7 +100,8 @@ func (x *Invocation) Call(ctx context.Context, fn UserFunc) (*Result, error) {
 		keys = append(keys, env.Ref)
 	}
 	originKey := ""
-	if env.Join && x.Node.NeedsOrigin {
+	retriesFanOut := x.Node.Policy != nil && len(x.Node.Policy.FanOutRetry) > 0
+	if env.Join && (x.Node.NeedsOrigin || retriesFanOut) {
 		originKey = CheckpointKey(env.Execution, instance(x.Node.JoinOf, env.Iter, env.Frames))
 		keys = append(keys, originKey)
 	}
@@ -107,19 +120,31 @@ func (x *Invocation) Call(ctx context.Context, fn UserFunc) (*Result, error) {
 		return nil, x.collectAfterEnd(ctx)
 	}
 	if it, ok := got[x.key]; ok {
-		return x.setResult(it.Value)
+		if consumed(it) {
+			// Its successor has committed: the continuation is done, but
+			// this instance's collection may not be.
+			return nil, x.cleanup(ctx)
+		}
+		if _, err := x.setResult(it.Value); err != nil {
+			return nil, err
+		}
+		return x.res, x.consume(ctx)
 	}
 	if !x.entry && !x.live(got[env.Pred]) {
 		// Ran and was collected: a late duplicate.
 		return nil, x.collectStale(ctx)
 	}
 
-	res := &Result{}
+	res := &Result{Retries: env.Retries}
 	keepInput := x.Node.Policy != nil && x.Node.Policy.KeepInput
 	input, failure, err := x.input(ctx, got, keepInput)
 	x.base = input
+	var originOut json.RawMessage
 	if err == nil && originKey != "" {
-		x.base, err = x.origin(got, originKey)
+		originOut, res.JoinRetries, err = x.origin(got, originKey)
+		if x.Node.NeedsOrigin {
+			x.base = originOut
+		}
 	}
 	if err == nil && x.entry && x.Node.KeepExecution {
 		x.exec = &Execution{Input: input, Start: time.Now().UTC()}
@@ -134,7 +159,9 @@ func (x *Invocation) Call(ctx context.Context, fn UserFunc) (*Result, error) {
 		return nil, err
 	case failure != nil:
 		res.Failure = failure // a branch of the fan-out this node joins failed
-	case fn == nil:
+	case fn == nil, len(env.Retries) > 0:
+		// A retry of the fan-out this node starts brings its own output
+		// back: the fan-out runs again, not the function.
 		res.Output = input
 	default:
 		x.p.fault(FaultBeforeCall, env, 0)
@@ -144,6 +171,9 @@ func (x *Invocation) Call(ctx context.Context, fn UserFunc) (*Result, error) {
 		}
 		x.p.fault(FaultAfterCall, env, 0)
 		res.Output, res.Failure = out, failure
+	}
+	if res.Failure != nil && retriesFanOut {
+		res.FanOutInput = originOut
 	}
 	if res.Failure != nil && keepInput {
 		res.Input = x.base
@@ -161,24 +191,118 @@ func (x *Invocation) Call(ctx context.Context, fn UserFunc) (*Result, error) {
 	}
 	x.p.fault(FaultAfterCommit, env, 0)
 	if existing != nil {
-		return x.setResult(existing.Value)
+		if _, err := x.setResult(existing.Value); err != nil {
+			return nil, err
+		}
+	} else {
+		x.res = res
 	}
-	x.res = res
-	return res, nil
+	return x.res, x.consume(ctx)
 }
 
-// origin reads the output of a join's origin from its checkpoint, which the
-// join collects only after it has committed.
-func (x *Invocation) origin(got map[string]Item, key string) (json.RawMessage, error) {
+// consumedMark is the set member that marks a checkpoint consumed.
+const consumedMark = "consumed"
+
+func consumed(it Item) bool {
+	for _, m := range it.Set {
+		if m == consumedMark {
+			return true
+		}
+	}
+	return false
+}
+
+// consume marks consumed the checkpoints that this committed instance
+// continues and that outlive it: the envelope's Consume, and for a join,
+// an origin that is the entry instance or the first instance of a branch.
+// It runs before the continuation, so that no successor of this instance
+// can have committed, and collected this instance's checkpoint, while the
+// record that proved this instance live still proves it.
+func (x *Invocation) consume(ctx context.Context) error {
+	var keys []string
+	if x.Env.Consume != "" {
+		keys = append(keys, x.Env.Consume)
+	}
+	if x.Env.Join && x.originOutlives() {
+		keys = append(keys, CheckpointKey(x.Env.Execution, instance(x.Node.JoinOf, x.Env.Iter, x.Env.Frames)))
+	}
+	for _, k := range keys {
+		if _, _, err := x.p.Store.Add(ctx, k, consumedMark); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// outlives reports whether this instance's checkpoint must outlive its
+// successors': it is the entry instance, whose checkpoint is kept until the
+// end, or the first instance of a branch, proved live by the fan-in set
+// until its branch ends (see live).
+func (x *Invocation) outlives() bool {
+	return x.entry || !x.Env.Join && x.branchHead()
+}
+
+// branchHead reports whether the envelope starts a branch: its Pred is the
+// fan-in set of the innermost fan-out.
+func (x *Invocation) branchHead() bool {
+	env := x.Env
+	if len(env.Frames) == 0 {
+		return false
+	}
+	f := env.Frames[len(env.Frames)-1]
+	return env.Pred == JoinKey(env.Execution, instance(f.Origin, env.Iter, env.Frames[:len(env.Frames)-1]))
+}
+
+// originOutlives reports whether a join's origin is an instance whose
+// checkpoint outlives its successors: the entry instance, or the first
+// instance (iteration 0) of the branch the join runs in.
+func (x *Invocation) originOutlives() bool {
+	env := x.Env
+	if len(env.Frames) == 0 {
+		return env.Iter == 0 && x.Node.JoinOf == x.Node.Start
+	}
+	f, scope := env.Frames[len(env.Frames)-1], x.Node.Scopes[len(env.Frames)-1]
+	if f.Iter != 0 {
+		return false
+	}
+	if scope.Map {
+		return scope.Heads[0] == x.Node.JoinOf
+	}
+	return f.Index < len(scope.Heads) && scope.Heads[f.Index] == x.Node.JoinOf
+}
+
+// headKey is the checkpoint key of the first instance of the branch this
+// instance runs in.
+func (x *Invocation) headKey() string {
+	return x.headKeyAt(len(x.Env.Frames) - 1)
+}
+
+// headKeyAt is the checkpoint key of the first instance of the enclosing
+// branch at depth (0 for the outermost).
+func (x *Invocation) headKeyAt(depth int) string {
+	env := x.Env
+	f, scope := env.Frames[depth], x.Node.Scopes[depth]
+	head := scope.Heads[0]
+	if !scope.Map && f.Index < len(scope.Heads) {
+		head = scope.Heads[f.Index]
+	}
+	frames := cloneFrames(env.Frames[:depth+1])
+	frames[depth].Iter = 0
+	return CheckpointKey(env.Execution, instance(head, env.Iter, frames))
+}
+
+// origin reads the output and retry counts of a join's origin from its
+// checkpoint, which the join collects only after it has committed.
+func (x *Invocation) origin(got map[string]Item, key string) (json.RawMessage, []int, error) {
 	it, ok := got[key]
 	if !ok {
-		return nil, fmt.Errorf("unum: origin checkpoint %s of %s is missing", key, x.instance)
+		return nil, nil, fmt.Errorf("unum: origin checkpoint %s of %s is missing", key, x.instance)
 	}
 	var r Result
 	if err := json.Unmarshal(it.Value, &r); err != nil {
-		return nil, fmt.Errorf("unum: origin checkpoint %s: %v", key, err)
+		return nil, nil, fmt.Errorf("unum: origin checkpoint %s: %v", key, err)
 	}
-	return r.Output, nil
+	return r.Output, r.Retries, nil
 }
 
 // Base is the value a node's data flow merges its result into (Step
@@ -342,12 +466,13 @@ func firstFailure(first, f *Failure) *Failure {
 }
 
 // joinCollect lists what a join deletes once it has committed: the origin's
-// checkpoint (unless it is the execution's entry, kept until the end), the
-// fan-in set and the branch results it names.
+// checkpoint (unless it outlives the join: the execution's entry, kept until
+// the end, or a branch's first, kept until the branch ends), the fan-in set
+// and the branch results it names.
 func (x *Invocation) joinCollect(set Item) []string {
 	env := x.Env
 	var keys []string
-	if env.Iter != 0 || len(env.Frames) != 0 || x.Node.JoinOf != x.Node.Start {
+	if !x.originOutlives() {
 		keys = append(keys, CheckpointKey(env.Execution, instance(x.Node.JoinOf, env.Iter, env.Frames)))
 	}
 	if set.Key == "" {
@@ -377,23 +502,14 @@ func (x *Invocation) setRecords(set Item) []string {
 // as long as the set does not yet name the branch: a branch that has ended
 // must not start again, even though the set lives on until the join.
 func (x *Invocation) live(pred Item) bool {
-	if pred.Key == "" {
+	if pred.Key == "" || consumed(pred) {
 		return false
 	}
 	env := x.Env
 	if env.Join || len(env.Frames) == 0 {
 		return true
 	}
-	f := env.Frames[len(env.Frames)-1]
-	if env.Pred != JoinKey(env.Execution, instance(f.Origin, env.Iter, env.Frames[:len(env.Frames)-1])) {
-		return true
-	}
-	for _, s := range pred.Set {
-		if m, err := parseMember(s); err == nil && m.index == f.Index {
-			return false
-		}
-	}
-	return true
+	return !x.branchHead() || !x.names(pred)
 }
 
 // collectStale runs when a late duplicate is dropped. The instance committed
@@ -402,18 +518,50 @@ func (x *Invocation) live(pred Item) bool {
 // now was created again by a run of this instance that was forwarding its
 // result when the join collected — and that crashed before invoking the
 // branches that would have completed it — so nothing else will collect it.
+//
+// In a branch, it also deletes the branch's first checkpoint once the
+// enclosing set names the branch or is gone: the run that ended the branch
+// may have crashed before deleting it.
 func (x *Invocation) collectStale(ctx context.Context) error {
-	setKey := JoinKey(x.Env.Execution, x.instance)
-	got, err := x.p.Store.Get(ctx, setKey)
+	env := x.Env
+	setKey := JoinKey(env.Execution, x.instance)
+	keys := []string{setKey}
+	enclosing := ""
+	if depth := len(env.Frames) - 1; depth >= 0 {
+		enclosing = JoinKey(env.Execution, instance(env.Frames[depth].Origin, env.Iter, env.Frames[:depth]))
+		keys = append(keys, enclosing)
+	}
+	got, err := x.p.Store.Get(ctx, keys...)
 	if err != nil {
 		return err
 	}
-	set, ok := got[setKey]
-	if !ok {
+	var extra []string
+	if set, ok := got[setKey]; ok {
+		extra = append(extra, x.setRecords(set)...)
+	}
+	if enclosing != "" {
+		if set, ok := got[enclosing]; !ok || x.names(set) {
+			if head := x.headKey(); head != x.key {
+				extra = append(extra, head)
+			}
+		}
+	}
+	if len(extra) == 0 {
 		return nil
 	}
 	x.collect = nil // the envelope's records are not this run's to delete
-	return x.cleanup(ctx, x.setRecords(set)...)
+	return x.cleanup(ctx, extra...)
+}
+
+// names reports whether a fan-in set names the branch this instance runs in.
+func (x *Invocation) names(set Item) bool {
+	f := x.Env.Frames[len(x.Env.Frames)-1]
+	for _, s := range set.Set {
+		if m, err := parseMember(s); err == nil && m.index == f.Index {
+			return true
+		}
+	}
+	return false
 }
 
 // collectAfterEnd deletes what may be left when an instance runs after the
@@ -421,8 +569,8 @@ func (x *Invocation) collectStale(ctx context.Context) error {
 // a duplicate set off before the end, whose records nothing else will
 // collect: its own checkpoint and fan-in set, the sender's checkpoint
 // (Pred), the records its envelope lists, the entry checkpoint, and every
-// fan-out it runs in — origin checkpoint and set — with the branch results
-// each set names. All of it is dead once the execution has ended. This path
+// fan-out it runs in — origin checkpoint, set and the first checkpoint of
+// the branch — with the branch results each set names. All of it is dead once the execution has ended. This path
 // is rare, so the extra read of the sets is only paid here.
 func (x *Invocation) collectAfterEnd(ctx context.Context) error {
 	env := x.Env
@@ -434,7 +582,7 @@ func (x *Invocation) collectAfterEnd(ctx context.Context) error {
 	sets := []string{JoinKey(exec, x.instance)}
 	for d := range env.Frames {
 		origin := instance(env.Frames[d].Origin, env.Iter, env.Frames[:d])
-		keys = append(keys, CheckpointKey(exec, origin))
+		keys = append(keys, CheckpointKey(exec, origin), x.headKeyAt(d))
 		sets = append(sets, JoinKey(exec, origin))
 	}
 	got, err := x.p.Store.Get(ctx, sets...)
@@ -486,7 +634,9 @@ func (x *Invocation) sendInput(ctx context.Context, next string, iter int, frame
 
 // invoke sends env, which continues this instance, and collects.
 func (x *Invocation) invoke(ctx context.Context, env *Envelope) error {
-	if !x.entry {
+	if x.outlives() {
+		env.Consume = x.key
+	} else {
 		env.Collect = []string{x.key}
 	}
 	x.p.fault(FaultInvoke, x.Env, 0)
@@ -575,7 +725,7 @@ func (x *Invocation) endBranch(ctx context.Context, m string) error {
 	}
 	if !ok {
 		// The join has run and collected the set: this is a late rerun.
-		return x.cleanup(ctx, x.key)
+		return x.cleanup(ctx, x.key, x.headKey())
 	}
 	x.p.fault(FaultAfterJoinAdd, env, 0)
 	if scope.Map && scope.Limit > 0 && f.Index+scope.Limit < f.Width {
@@ -597,6 +747,11 @@ func (x *Invocation) endBranch(ctx context.Context, m string) error {
 			return err
 		}
 	}
+	// The set names the branch now, so its first instance proves nothing
+	// live any more and its checkpoint can go.
+	if head := x.headKey(); head != x.key {
+		return x.cleanup(ctx, head)
+	}
 	return x.cleanup(ctx)
 }
 
@@ -617,6 +772,11 @@ func (x *Invocation) startNext(ctx context.Context, scope *FanOut, parent []Fram
 		return err
 	}
 	next := f.Index + scope.Limit
+	if info, ok := unumctx.From(ctx); ok {
+		// The element's input is the origin's to select, in the origin's run.
+		info.Retry = retryCount(r.Retries)
+		ctx = unumctx.With(ctx, info)
+	}
 	items, err := x.branchInputs(ctx, scope, r.Output, next)
 	if err != nil {
 		return fmt.Errorf("unum: map items of %s: %v", origin, err)

@@ -67,7 +67,9 @@ func Handle(ctx context.Context, node *Node, p *Platform, env *Envelope) error {
 			return fmt.Errorf("unum: frame %d of envelope does not match node %q", i, node.Name)
 		}
 	}
-	if env.Join != (node.JoinOf != "") {
+	// A join that also fans out gets its own output back, not a join's
+	// input, when a later join retries that fan-out.
+	if env.Join != (node.JoinOf != "") && !(len(env.Retries) > 0 && !env.Join) {
 		return fmt.Errorf("unum: node %q got an envelope with join=%v", node.Name, env.Join)
 	}
 	x := &Invocation{Node: node, Env: env, p: p}
@@ -75,9 +77,19 @@ func Handle(ctx context.Context, node *Node, p *Platform, env *Envelope) error {
 	x.key = CheckpointKey(env.Execution, x.instance)
 	ctx = unumctx.With(ctx, unumctx.Info{
 		Workflow: node.Workflow, Execution: env.Execution, Node: node.Name,
-		Instance: x.instance, Attempt: max(env.Attempt, 1),
+		Instance: x.instance, Attempt: max(env.Attempt, 1), Retry: retryCount(env.Retries),
 	})
 	return node.Handle(ctx, x)
+}
+
+// retryCount is how many times a fan-out has been retried, which the
+// origin's data flow reads as Step Functions' $$.State.RetryCount.
+func retryCount(counts []int) int {
+	n := 0
+	for _, c := range counts {
+		n += c
+	}
+	return n
 }
 
 // memberOK and memberFailed build the set members of a fan-in: the branch

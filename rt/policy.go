@@ -27,6 +27,12 @@ type Policy struct {
 	// KeepInput makes Call keep a failed instance's input in its checkpoint,
 	// for a catcher that puts the error into the input (Catch with a path).
 	KeepInput bool
+	// FanOutRetry, for a join that calls no function, lists the retriers of
+	// its fan-out, as Step Functions' Retry on a Parallel or Map state: a
+	// failure they match runs the whole fan-out again (see RetryFanOut).
+	// Such a join reads its origin's checkpoint, and a failed run keeps the
+	// origin's output.
+	FanOutRetry []Retrier
 }
 
 // Retrier is one retry rule: after a failure that one of Errors matches, at
@@ -253,6 +259,48 @@ func (x *Invocation) catch(ctx context.Context, next string, into Path, loop boo
 		iter, frames = nextIteration(iter, frames)
 	}
 	return x.sendInput(ctx, next, iter, frames, input)
+}
+
+// RetryFanOut runs the fan-out that this join joins again, as a new
+// iteration of the scope, when one of the policy's FanOutRetry retriers
+// matches the committed failure and has retries left: it waits the
+// retrier's delay, then invokes the origin with its output, which the
+// failed join keeps, and the retry counts, which the origin keeps for the
+// next run of the join. It reports whether it did; if not, the generated code
+// goes on to the catchers. Each retrier counts its own retries, and a
+// fan-out entered anew (not by a retry) starts from zero.
+func (x *Invocation) RetryFanOut(ctx context.Context) (bool, error) {
+	f := x.res.Failure
+	var rs []Retrier
+	if x.Node.Policy != nil {
+		rs = x.Node.Policy.FanOutRetry
+	}
+	i := matchingRetrier(rs, f)
+	if f == nil || x.Node.JoinOf == "" || i < 0 {
+		return false, nil
+	}
+	counts := make([]int, len(rs))
+	copy(counts, x.res.JoinRetries)
+	if counts[i] >= rs[i].MaxAttempts {
+		return false, nil
+	}
+	in := x.res.FanOutInput
+	if in == nil {
+		return true, x.Fail(ctx, &Failure{Error: ErrorRuntime,
+			Cause: fmt.Sprintf("join %q did not keep its fan-out's input (regenerate the node)", x.Node.Name)})
+	}
+	if x.p.InlineLimit > 0 && len(in) > x.p.InlineLimit {
+		return true, x.Fail(ctx, &Failure{Error: ErrorDataLimitExceeded,
+			Cause: fmt.Sprintf("retry of the fan-out of %q: its input has %d bytes, more than %d", x.Node.JoinOf, len(in), x.p.InlineLimit)})
+	}
+	if err := sleep(ctx, rs[i].Delay(counts[i], rand.Float64())); err != nil {
+		return true, err
+	}
+	counts[i]++
+	iter, frames := nextIteration(x.Env.Iter, cloneFrames(x.Env.Frames))
+	env := &Envelope{Version: Version, Execution: x.Env.Execution, Node: x.Node.JoinOf, Iter: iter, Frames: frames,
+		Pred: x.key, Input: in, Retries: counts}
+	return true, x.invoke(ctx, env)
 }
 
 // ErrorObject is the error output a catcher's handler receives.

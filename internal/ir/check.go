@@ -35,6 +35,7 @@ type checker struct {
 	// the rest of the graph fit for the loop checks.
 	unreachable int
 	fails       []string // the error names of fail transitions, once collected
+	joins       map[string]bool
 }
 
 func (c *checker) names() {
@@ -131,17 +132,41 @@ func (c *checker) transitions() {
 	}
 }
 
+// isJoin reports whether a fan-out joins into the node named name.
+func (c *checker) isJoin(name string) bool {
+	if c.joins == nil {
+		c.joins = map[string]bool{}
+		var walk func(t Transition)
+		walk = func(t Transition) {
+			switch t := t.(type) {
+			case *FanOut:
+				if t.Join != nil {
+					c.joins[t.Join.Node] = true
+				}
+			case *Choice:
+				for _, k := range t.Cases {
+					walk(k.Then)
+				}
+				walk(t.Default)
+			}
+		}
+		for _, n := range c.w.Nodes {
+			walk(n.Next)
+		}
+	}
+	return c.joins[name]
+}
+
 // policy checks a node's timeout, retriers and catchers against the rules
 // of Step Functions: positive intervals, MaxAttempts from 0, BackoffRate at
 // least 1, and States.ALL alone in its list and in the last retrier or
 // catcher.
 func (c *checker) policy(n *Node) {
-	if n.Func == nil && (n.Timeout != 0 || len(n.Retry) > 0) {
-		pos := n.TimeoutPos
-		if len(n.Retry) > 0 {
-			pos = n.Retry[0].Pos
-		}
-		c.errs.Add(pos, "node %q calls no function, so it has nothing to time out or retry", n.Name)
+	if n.Func == nil && n.Timeout != 0 {
+		c.errs.Add(n.TimeoutPos, "node %q calls no function, so it has nothing to time out", n.Name)
+	}
+	if n.Func == nil && len(n.Retry) > 0 && !c.isJoin(n.Name) {
+		c.errs.Add(n.Retry[0].Pos, "node %q calls no function, so it has nothing to retry (a join that calls none retries its fan-out)", n.Name)
 	}
 	if n.Timeout < 0 {
 		c.errs.Add(n.TimeoutPos, "timeout of node %q must be positive, not %s", n.Name, DurationString(n.Timeout))

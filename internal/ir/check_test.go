@@ -68,8 +68,9 @@ func TestCheckRejectsGraphsOnlyAnImporterCouldBuild(t *testing.T) {
 					Retry: []*Retrier{{Errors: []string{"X"}, Interval: 0, Backoff: 2, MaxDelay: -1, Pos: pos(3)}},
 					Catch: []*Catcher{{Pos: pos(4)}}},
 			}},
-			"w:2:1: timeout of node \"A\" must be positive, not -1s\n" +
-				"w:3:1: node \"A\" calls no function, so it has nothing to time out or retry\n" +
+			"w:2:1: node \"A\" calls no function, so it has nothing to time out\n" +
+				"w:2:1: timeout of node \"A\" must be positive, not -1s\n" +
+				"w:3:1: node \"A\" calls no function, so it has nothing to retry (a join that calls none retries its fan-out)\n" +
 				"w:3:1: retry interval of node \"A\" must be positive, not 0s\n" +
 				"w:3:1: retry maxdelay of node \"A\" must be positive, not -1ns\n" +
 				"w:4:1: catch in node \"A\" has no handler\n" +

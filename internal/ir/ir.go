@@ -45,7 +45,9 @@ type Node struct {
 	// Error handling, as a Task state's TimeoutSeconds, Retry and Catch in
 	// Step Functions. Timeout and Retry apply to the user function; Catch
 	// to the node's failure, including the failure of a branch that a join
-	// receives, but not to a Fail in Next.
+	// receives, but not to a Fail in Next. A join that calls no function
+	// may have a Retry: it runs the whole fan-out again after a failure it
+	// matches, as a Retry on a Parallel or Map state does.
 	Timeout    time.Duration // 0: none
 	TimeoutPos diag.Pos
 	Retry      []*Retrier // in order: the first whose Errors match a failure decides

@@ -24,7 +24,7 @@ type Info struct {
 	Node      string // the node's name as written in the workflow
 	Instance  string // the instance, unique within the execution, e.g. "count[3]"
 	Attempt   int    // which delivery of the invocation this is, from 1
-	Retry     int    // which retry of the function within the delivery this is, from 0
+	Retry     int    // which retry this is, from 0: of the function within the delivery, or of the fan-out the node starts
 }
 
 // With returns ctx carrying info. The runtime calls it; user code need not.
