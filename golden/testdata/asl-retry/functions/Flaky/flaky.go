@@ -22,7 +22,9 @@ type Out struct {
 // Flaky is the error the workflow's retriers match.
 type Flaky struct{ Attempt, Until int }
 
-func (e Flaky) Error() string { return fmt.Sprintf("not yet: attempt %d, until %d", e.Attempt, e.Until) }
+func (e Flaky) Error() string {
+	return fmt.Sprintf("not yet: attempt %d, until %d", e.Attempt, e.Until)
+}
 
 func Handle(_ context.Context, in In) (Out, error) {
 	if in.Attempt < in.Until {
