@@ -128,7 +128,7 @@ func (x *Invocation) Call(ctx context.Context, fn UserFunc) (*Result, error) {
 		if _, err := x.setResult(it.Value); err != nil {
 			return nil, err
 		}
-		return x.res, x.consume(ctx)
+		return x.res, x.settle(ctx)
 	}
 	if !x.entry && !x.live(got[env.Pred]) {
 		// Ran and was collected: a late duplicate.
@@ -197,7 +197,33 @@ func (x *Invocation) Call(ctx context.Context, fn UserFunc) (*Result, error) {
 	} else {
 		x.res = res
 	}
-	return x.res, x.consume(ctx)
+	return x.res, x.settle(ctx)
+}
+
+// settle runs between the commit and the continuation: it marks consumed
+// the records that outlive this instance, before any successor can commit.
+// The records the envelope lists are collected before the first successor
+// is invoked (see invoke), or with the end of the scope.
+func (x *Invocation) settle(ctx context.Context) error {
+	return x.consume(ctx)
+}
+
+// flush collects the records the envelope lists (the predecessor's
+// checkpoint) before a successor is invoked. This keeps the invariant that
+// late duplicates rely on: when a checkpoint is collected, by a successor
+// that committed, the record that proved its instance live is already gone
+// or consumed, so the instance can never run again. (Collecting after the
+// invocation, as the first version did, let a run that crashed in between
+// find its own checkpoint collected and its predecessor's still there, and
+// run again.) At the end of a branch nothing is invoked that could collect
+// this instance's checkpoint but the join, and a re-run after the join ends
+// at the collected set, so the end of a scope collects in one request.
+func (x *Invocation) flush(ctx context.Context) error {
+	if err := x.cleanup(ctx); err != nil {
+		return err
+	}
+	x.collect = nil
+	return nil
 }
 
 // consumedMark is the set member that marks a checkpoint consumed.
@@ -639,11 +665,11 @@ func (x *Invocation) invoke(ctx context.Context, env *Envelope) error {
 	} else {
 		env.Collect = []string{x.key}
 	}
-	x.p.fault(FaultInvoke, x.Env, 0)
-	if err := x.p.Invoker.Invoke(ctx, env); err != nil {
+	if err := x.flush(ctx); err != nil {
 		return err
 	}
-	return x.cleanup(ctx)
+	x.p.fault(FaultInvoke, x.Env, 0)
+	return x.p.Invoker.Invoke(ctx, env)
 }
 
 // attach puts an output into an envelope by value, or by reference to this
@@ -806,14 +832,14 @@ func (x *Invocation) FanOut(ctx context.Context, f *FanOut) error {
 	if _, err := x.p.Store.Create(ctx, Item{Key: setKey, Value: meta, Expires: x.p.expiry(x.p.CheckpointTTL)}); err != nil {
 		return err
 	}
+	if err := x.flush(ctx); err != nil {
+		return err
+	}
 	if n == 0 {
 		join := &Envelope{Version: Version, Execution: env.Execution, Node: f.Join, Iter: env.Iter,
 			Frames: cloneFrames(env.Frames), Ref: setKey, Pred: setKey, Join: true}
 		x.p.fault(FaultInvoke, env, 0)
-		if err := x.p.Invoker.Invoke(ctx, join); err != nil {
-			return err
-		}
-		return x.cleanup(ctx)
+		return x.p.Invoker.Invoke(ctx, join)
 	}
 	launch := n
 	if f.Map && f.Limit > 0 && f.Limit < n {
@@ -834,10 +860,7 @@ func (x *Invocation) FanOut(ctx context.Context, f *FanOut) error {
 		}
 		envs[i] = e
 	}
-	if err := x.invokeAll(ctx, envs); err != nil {
-		return err
-	}
-	return x.cleanup(ctx)
+	return x.invokeAll(ctx, envs)
 }
 
 // branchInputs computes the inputs of the branches of f from the origin's

@@ -24,7 +24,11 @@ type Store interface {
 	Create(ctx context.Context, it Item) (existing *Item, err error)
 	// Add adds member to the set of the item at key, if that item exists,
 	// and returns the set after the addition. ok is false, and nothing is
-	// written, when there is no such item.
+	// written, when there is no such item. When a later addition followed
+	// this one, a store may return any subset of the set that holds member
+	// instead: the caller only learns whether the set was complete, and the
+	// last addition must see the whole set (the branch that sees its fan-in
+	// complete invokes the join; more than one may, none must not).
 	Add(ctx context.Context, key, member string) (set []string, ok bool, err error)
 	// Delete removes the items at keys; missing items are not an error.
 	Delete(ctx context.Context, keys ...string) error
@@ -65,7 +69,7 @@ const (
 	FaultAfterCommit   = "after-commit"   // the checkpoint is committed (or lost to another run)
 	FaultInvoke        = "invoke"         // before each invocation of a successor or branch
 	FaultAfterJoinAdd  = "after-join-add" // the branch's outcome is in the fan-in set
-	FaultBeforeCollect = "before-collect" // the continuation is done; nothing is deleted yet
+	FaultBeforeCollect = "before-collect" // committed (and, at the end of a scope, continued); about to delete records
 )
 
 func (p *Platform) fault(point string, env *Envelope, step int) {

@@ -3,6 +3,7 @@ package ir
 import (
 	"encoding/json"
 	"fmt"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -33,6 +34,30 @@ func ParseJSONPath(text string, pos diag.Pos, ref bool) (*JSONPath, error) {
 	return p, nil
 }
 
+// Two idioms of Jayway JsonPath, the library Step Functions evaluates
+// JSONPath with, that the runtime's library does not read: the script index
+// [(@.length-N)], which is the negative index [-N], and a bare word compared
+// in a filter, [?(@.k == Word)], which is the string 'Word'.
+var (
+	lengthIndex = regexp.MustCompile(`\[\(\s*@\.length\s*-\s*(\d+)\s*\)\]`)
+	bareWord    = regexp.MustCompile(`(==|!=)\s*([A-Za-z_][A-Za-z0-9_]*)(\s*(?:\)|&&|\|\|))`)
+)
+
+func jaywayIdioms(text string) string {
+	if !strings.Contains(text, "(") {
+		return text
+	}
+	text = lengthIndex.ReplaceAllString(text, "[-$1]")
+	return bareWord.ReplaceAllStringFunc(text, func(m string) string {
+		sub := bareWord.FindStringSubmatch(m)
+		switch sub[2] {
+		case "true", "false", "null":
+			return m
+		}
+		return sub[1] + " '" + sub[2] + "'" + sub[3]
+	})
+}
+
 // ParseComputed parses the string value of a computed template field (a
 // "name.$" field in Step Functions): a path, or an intrinsic call.
 func ParseComputed(text string, pos diag.Pos) (Expr, error) {
@@ -58,11 +83,14 @@ func ParseComputed(text string, pos diag.Pos) (Expr, error) {
 // "$..x[?(@.y > 1)]". For a reference path (fields and indexes only) the
 // result's Static holds the steps. A path that begins with "$" and a name,
 // such as "$total.count", refers to a workflow variable: variable is its
-// name and the result is nil. A malformed path gives a string.
+// name and the result is nil. A malformed path gives a string. Two Jayway
+// idioms are rewritten first (see jaywayIdioms), so Text may differ from
+// text.
 func ParsePath(text string) (p *JSONPath, variable string, err string) {
 	if !strings.HasPrefix(text, "$") {
 		return nil, "", `a path must begin with "$"`
 	}
+	text = jaywayIdioms(text)
 	p = &JSONPath{Text: text}
 	rest := text[1:]
 	if strings.HasPrefix(rest, "$") {

@@ -88,3 +88,27 @@ func TestParseIntrinsic(t *testing.T) {
 		}
 	}
 }
+
+// TestJaywayIdioms checks the rewrites of what Step Functions' JSONPath
+// library reads and the runtime's does not, and that nothing else changes.
+func TestJaywayIdioms(t *testing.T) {
+	for text, want := range map[string]string{
+		"$[(@.length-1)].bar":                       "$[-1].bar",
+		"$.a[( @.length - 12 )]":                    "$.a[-12]",
+		"$.r[?(@.OutputKey == FooBar)].OutputValue": "$.r[?(@.OutputKey == 'FooBar')].OutputValue",
+		"$.r[?(@.k != x && @.n > 1)]":               "$.r[?(@.k != 'x' && @.n > 1)]",
+		"$.r[?(@.ok == true)]":                      "$.r[?(@.ok == true)]",
+		"$.r[?(@.k == 'FooBar')]":                   "$.r[?(@.k == 'FooBar')]",
+		"$.r[?(@.k == @.j)]":                        "$.r[?(@.k == @.j)]",
+		"$.a.b":                                     "$.a.b",
+	} {
+		p, err := ParseJSONPath(text, diag.Pos{}, false)
+		if err != nil {
+			t.Errorf("%q: %v", text, err)
+			continue
+		}
+		if p.Text != want {
+			t.Errorf("%q: read as %q, want %q", text, p.Text, want)
+		}
+	}
+}
