@@ -14,7 +14,8 @@ import (
 )
 
 // chaosRuns is how many fault schedules each case of each pattern sweeps:
-// UNUMC_CHAOS_RUNS, or a few in a normal test run ('make chaos' sets more).
+// UNUMC_CHAOS_RUNS, or a few in a normal test run ('make chaos' sets more);
+// UNUMC_CHAOS_SEED runs that one schedule alone.
 func chaosRuns() int {
 	if n, err := strconv.Atoi(os.Getenv("UNUMC_CHAOS_RUNS")); err == nil && n > 0 {
 		return n
@@ -44,7 +45,11 @@ func TestChaos(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			for seed := 1; seed <= runs; seed++ {
+			first := 1
+			if n, err := strconv.Atoi(os.Getenv("UNUMC_CHAOS_SEED")); err == nil && n > 0 {
+				first, runs = n, n // reproduce one schedule
+			}
+			for seed := first; seed <= runs; seed++ {
 				// Each seed runs one of the case's inputs, in turn.
 				c := bundled[(seed-1)%len(bundled)]
 				state := t.TempDir()

@@ -155,6 +155,10 @@ func (x *Invocation) Call(ctx context.Context, fn UserFunc) (*Result, error) {
 		// The set was collected by the join and re-created by a late re-run
 		// of the fan-out; the branch that completes it invokes the join again.
 		return nil, nil
+	case errors.Is(err, errCollected):
+		// A concurrent run of this join committed and carries on; a
+		// retry of this one finds its checkpoint, or nothing to do.
+		return nil, nil
 	case err != nil:
 		return nil, err
 	case failure != nil:
@@ -443,8 +447,13 @@ func (x *Invocation) joinInput(ctx context.Context, set Item, full bool) (json.R
 	}
 	results := map[string]Item{}
 	if len(keys) > 0 {
-		if results, err = x.p.Store.Get(ctx, keys...); err != nil {
+		// The set is read again with the results: if it is gone, another
+		// run of this join committed and collected it while this one read.
+		if results, err = x.p.Store.Get(ctx, append(keys, set.Key)...); err != nil {
 			return nil, nil, err
+		}
+		if _, ok := results[set.Key]; !ok {
+			return nil, nil, errCollected
 		}
 	}
 	list := make([]json.RawMessage, len(ms))
@@ -623,6 +632,10 @@ func (x *Invocation) collectAfterEnd(ctx context.Context) error {
 
 // errIncomplete is a fan-in set that does not yet name every branch.
 var errIncomplete = errors.New("unum: incomplete fan-in set")
+
+// errCollected is a fan-in set that another run of the join collected
+// while this run read it.
+var errCollected = errors.New("unum: fan-in set collected by another run of the join")
 
 // Goto continues with node next in the same scope, passing the output.
 func (x *Invocation) Goto(ctx context.Context, next string) error {
