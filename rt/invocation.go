@@ -128,7 +128,7 @@ func (x *Invocation) Call(ctx context.Context, fn UserFunc) (*Result, error) {
 		if _, err := x.setResult(it.Value); err != nil {
 			return nil, err
 		}
-		return x.res, x.settle(ctx)
+		return x.res, x.consume(ctx)
 	}
 	if !x.entry && !x.live(got[env.Pred]) {
 		// Ran and was collected: a late duplicate.
@@ -201,15 +201,7 @@ func (x *Invocation) Call(ctx context.Context, fn UserFunc) (*Result, error) {
 	} else {
 		x.res = res
 	}
-	return x.res, x.settle(ctx)
-}
-
-// settle runs between the commit and the continuation: it marks consumed
-// the records that outlive this instance, before any successor can commit.
-// The records the envelope lists are collected before the first successor
-// is invoked (see invoke), or with the end of the scope.
-func (x *Invocation) settle(ctx context.Context) error {
-	return x.consume(ctx)
+	return x.res, x.consume(ctx)
 }
 
 // flush collects the records the envelope lists (the predecessor's
@@ -245,9 +237,11 @@ func consumed(it Item) bool {
 // consume marks consumed the checkpoints that this committed instance
 // continues and that outlive it: the envelope's Consume, and for a join,
 // an origin that is the entry instance or the first instance of a branch.
-// It runs before the continuation, so that no successor of this instance
-// can have committed, and collected this instance's checkpoint, while the
-// record that proved this instance live still proves it.
+// Call runs it between the commit and the continuation, so that no
+// successor of this instance can have committed, and collected this
+// instance's checkpoint, while the record that proved this instance live
+// still proves it. The records the envelope lists are collected later, by
+// flush, before the first successor is invoked, or with the end of the scope.
 func (x *Invocation) consume(ctx context.Context) error {
 	var keys []string
 	if x.Env.Consume != "" {
