@@ -74,6 +74,8 @@ func (s *nodeService) Get(a wire.Keys, reply *wire.Items) error {
 		for _, it := range got {
 			c.Bytes += size(it)
 		}
+		m, bill := s.r.counts.metering(s.p.node)
+		bill.Add(m.Get(a.Keys, got))
 	})
 	return nil
 }
@@ -101,6 +103,8 @@ func (s *nodeService) Create(it rt.Item, reply *wire.Existing) error {
 			c.CreateConflicts++
 			c.Bytes += size(*existing)
 		}
+		m, bill := s.r.counts.metering(s.p.node)
+		bill.Add(m.Create(it, existing))
 	})
 	return nil
 }
@@ -121,6 +125,8 @@ func (s *nodeService) Add(a wire.AddArgs, reply *wire.AddReply) error {
 	s.count(func(c *Counts) {
 		c.Writes++
 		c.Bytes += int64(len(a.Member)) + size(rt.Item{Set: set})
+		m, bill := s.r.counts.metering(s.p.node)
+		bill.Add(m.Add(a.Key, a.Member, set, ok))
 	})
 	return nil
 }
@@ -140,6 +146,8 @@ func (s *nodeService) Delete(a wire.Keys, ok *bool) error {
 	s.count(func(c *Counts) {
 		c.Deletes++
 		c.ItemsDeleted += n
+		m, bill := s.r.counts.metering(s.p.node)
+		bill.Add(m.Delete(a.Keys))
 	})
 	return nil
 }
@@ -161,6 +169,14 @@ func (s *nodeService) Invoke(env rt.Envelope, ok *bool) error {
 	}
 	s.trace("invoke %s pred %s", env.Instance(), env.Pred)
 	*ok = true
-	s.count(func(c *Counts) { c.Invokes++ })
+	s.count(func(c *Counts) {
+		c.Invokes++
+		m, bill := s.r.counts.metering(s.p.node)
+		bill.Add(m.Invoke(&env))
+		if bill.Sent == nil {
+			bill.Sent = map[string]int{}
+		}
+		bill.Sent[env.Node]++
+	})
 	return nil
 }

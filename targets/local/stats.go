@@ -3,6 +3,7 @@ package local
 import (
 	"sync"
 
+	"github.com/unumc/unumc/internal/cost/meter"
 	"github.com/unumc/unumc/rt"
 )
 
@@ -26,6 +27,22 @@ type Stats struct {
 	WallMS int64 `json:"wall_ms"`
 	// Nodes has the counts per node, by node identifier.
 	Nodes map[string]*Counts `json:"nodes"`
+	// Metered is what the run's store requests and invokes would bill on
+	// the cloud targets' stores and queues, request by request (package
+	// meter); NodesMetered has it by node, with the invokes each node sent.
+	// They are apart from Counts, which targets/aws/ddb mirrors field by
+	// field.
+	Metered      meter.Bill          `json:"metered"`
+	NodesMetered map[string]*Metered `json:"nodes_metered"`
+}
+
+// Metered is what one node's requests would bill on the cloud targets, and
+// where its invokes went.
+type Metered struct {
+	meter.Bill
+	// Sent counts the node's invokes by the receiving node's identifier:
+	// the transitions it took, which Step Functions would bill.
+	Sent map[string]int `json:"sent,omitempty"`
 }
 
 // Counts are the work of a run, or of one node in it. A node's store calls
@@ -81,6 +98,12 @@ func (c *Counts) add(d *Counts) {
 type counter struct {
 	mu    sync.Mutex
 	nodes map[string]*Counts
+	// meter bills the store requests of every node, in the order the store
+	// answered them (a request is counted before its reply, so requests
+	// that depend on each other are metered in order); metered has the
+	// bills by node.
+	meter   meter.Meter
+	metered map[string]*Metered
 }
 
 func (c *counter) count(node string, f func(*Counts)) {
@@ -97,15 +120,38 @@ func (c *counter) count(node string, f func(*Counts)) {
 	f(n)
 }
 
+// metering returns the run's meter and the node's bill, for a count
+// closure to bill a request with: it must be called with c.mu held, that
+// is from inside the function given to count.
+func (c *counter) metering(node string) (*meter.Meter, *Metered) {
+	if c.metered == nil {
+		c.metered = map[string]*Metered{}
+	}
+	m := c.metered[node]
+	if m == nil {
+		m = &Metered{}
+		c.metered[node] = m
+	}
+	return &c.meter, m
+}
+
 // stats copies the counts so far, with totals.
 func (c *counter) stats() *Stats {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	s := &Stats{Nodes: map[string]*Counts{}}
+	s := &Stats{Nodes: map[string]*Counts{}, NodesMetered: map[string]*Metered{}}
 	for node, counts := range c.nodes {
 		n := *counts
 		s.Nodes[node] = &n
 		s.Counts.add(&n)
+	}
+	for node, m := range c.metered {
+		n := Metered{Bill: m.Bill, Sent: map[string]int{}}
+		for to, k := range m.Sent {
+			n.Sent[to] = k
+		}
+		s.NodesMetered[node] = &n
+		s.Metered.Add(m.Bill)
 	}
 	return s
 }
