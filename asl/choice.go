@@ -130,8 +130,7 @@ func (l *loader) choiceState(s *state) {
 				c.Then = target(next, nm.val.pos, rloc.field("Next"))
 			}
 			if am := r.get("Assign"); am != nil {
-				l.unsupported(am.pos, rloc.field("Assign"), "workflow variables (Assign)")
-				l.assign(am, rloc.field("Assign"), s.lang)
+				c.Assign = l.assign(am, rloc.field("Assign"), s.lang)
 			}
 			if cond != nil && c.Then != nil {
 				ch.Cases = append(ch.Cases, c)
@@ -338,5 +337,5 @@ func (l *loader) rulePath(v *value, loc *where, what string) (ir.Path, bool) {
 		l.errorf(v.pos, loc, "%s %q must be a reference path: fields and indexes only, such as $.a.b[0]", what, p.Text)
 		return ir.Path{}, false
 	}
-	return ir.Path{Steps: p.Static.Steps, Pos: v.pos}, true
+	return ir.Path{Var: p.Var, Steps: p.Static.Steps, Pos: v.pos}, true
 }

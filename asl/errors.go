@@ -88,8 +88,7 @@ func (l *loader) catch(s *state) []*ir.Catcher {
 			}
 		}
 		if am := v.get("Assign"); am != nil {
-			l.unsupported(am.pos, iloc.field("Assign"), "workflow variables (Assign)")
-			l.assign(am, iloc.field("Assign"), s.lang)
+			c.Assign = l.assign(am, iloc.field("Assign"), s.lang)
 		}
 		if s.lang == jsonata {
 			if om := v.get("Output"); om != nil {
@@ -103,6 +102,8 @@ func (l *loader) catch(s *state) []*ir.Catcher {
 			case !l.kindOf(rm, rloc, kString, kNull):
 			case strings.HasPrefix(rm.val.str, "$$"):
 				l.errorf(rm.val.pos, rloc, "ResultPath cannot write to the context object (%q)", rm.val.str)
+			case isVariablePath(rm.val.str):
+				l.errorf(rm.val.pos, rloc, "%q must be a reference path into the state's input, not a variable", rm.val.str)
 			default:
 				if p := l.parsePath(rm.val, rloc, true); p != nil && len(p.Static.Steps) > 0 {
 					c.Into = &ir.Path{Steps: p.Static.Steps, Pos: rm.val.pos}

@@ -70,8 +70,9 @@ type state struct {
 	terminal    bool // End, Succeed or Fail
 	succ        []*state
 
-	fail    *ir.Fail // a Fail state's transition, for the transitions to it
-	endFlow bool     // a Succeed state with InputPath or OutputPath
+	fail    *ir.Fail   // a Fail state's transition, for the transitions to it
+	endFlow bool       // a Succeed state with InputPath or OutputPath
+	assign  *ir.Object // its Assign, in JSONPath
 
 	nodes []*ir.Node // what it lowers to, before its children
 	after []*ir.Node // what it lowers to, after its children (a join)
@@ -158,6 +159,7 @@ func (l *loader) load() {
 		case "Map":
 			l.mapState(s)
 		}
+		l.placeAssign(s)
 	}
 	l.settleErrorNames()
 	l.reachable(l.top)
@@ -284,8 +286,7 @@ func (l *loader) collect(m *machine, sm *member, loc *where) {
 	l.checkFields(sm.val, loc, "a "+typ+" state", s.lang, []string{"Type", "Comment", "QueryLanguage"}, stateFields[typ])
 	l.str(sm.val, loc, "Comment")
 	if am := sm.val.get("Assign"); am != nil {
-		l.unsupported(am.pos, loc.field("Assign"), "workflow variables (Assign)")
-		l.assign(am, loc.field("Assign"), s.lang)
+		s.assign = l.assign(am, loc.field("Assign"), s.lang)
 	}
 	switch typ {
 	case "Parallel":
@@ -321,17 +322,49 @@ func (l *loader) collect(m *machine, sm *member, loc *where) {
 	}
 }
 
-// assign checks the values of an Assign field: an object whose values are
-// JSONata expressions or, in JSONPath, templates.
-func (l *loader) assign(m *member, loc *where, lang string) {
+// assign lowers an Assign field: an object whose values are JSONata
+// expressions or, in JSONPath, templates, one field per variable. It
+// returns nil for JSONata, which unumc checks but does not compile.
+func (l *loader) assign(m *member, loc *where, lang string) *ir.Object {
 	if !l.kindOf(m, loc, kObject) {
-		return
+		return nil
 	}
 	if lang == jsonata {
 		l.jsonataValue(m.val, loc)
+		return nil
+	}
+	o, _ := l.template(m.val, loc, "Assign").(*ir.Object)
+	for _, f := range o.Fields {
+		if problem := ir.VariableProblem(f.Name); problem != "" {
+			l.errorf(f.Pos, loc.field(f.Name), "%s", problem)
+		}
+	}
+	return o
+}
+
+// placeAssign gives a state's Assign to the node that finishes the state:
+// a Task's, Pass's or Wait's own node, a Parallel's or Map's join (the
+// variables are set from the list of branch results), or a Choice's choice.
+func (l *loader) placeAssign(s *state) {
+	if s.assign == nil {
 		return
 	}
-	l.template(m.val, loc, "Assign")
+	switch s.typ {
+	case "Parallel", "Map":
+		if len(s.after) > 0 {
+			s.after[0].Assign = s.assign
+		}
+	case "Choice":
+		if len(s.nodes) > 0 {
+			if ch, ok := s.nodes[0].Next.(*ir.Choice); ok {
+				ch.Assign = s.assign
+			}
+		}
+	default:
+		if len(s.nodes) > 0 && s.nodes[0].Name == s.name {
+			s.nodes[0].Assign = s.assign
+		}
+	}
 }
 
 // markCatchTargets marks the states that a catcher continues with: they

@@ -21,8 +21,11 @@ func evaluable(p *ir.JSONPath) (problem string) {
 		return ""
 	}
 	src := p.Text
-	if p.Context {
+	switch {
+	case p.Context:
 		src = src[1:]
+	case p.Var != "":
+		src = "$" + strings.TrimPrefix(src, "$"+p.Var)
 	}
 	defer func() {
 		if r := recover(); r != nil {

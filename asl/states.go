@@ -242,6 +242,8 @@ func (l *loader) mapState(s *state) {
 			switch {
 			case p.Context:
 				l.unsupported(im.val.pos, loc, "an ItemsPath in the context object (%q): unumc maps over the state's input", p.Text)
+			case p.Var != "":
+				l.unsupported(im.val.pos, loc, "an ItemsPath in a workflow variable (%q): unumc maps over the state's input", p.Text)
 			case p.Static == nil:
 				l.unsupported(im.val.pos, loc, "an ItemsPath that is not a reference path (%q)", p.Text)
 			default:

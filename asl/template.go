@@ -161,17 +161,14 @@ func (l *loader) contextOK(e ir.Expr, pos diag.Pos, loc *where) bool {
 	return true
 }
 
-// parsePath parses a path field, reporting a malformed path and a
-// workflow variable. With reference, the path must also be a reference
-// path, which names one value by fields and indexes.
+// parsePath parses a path field, reporting a malformed path. With
+// reference, the path must also be a reference path, which names one value
+// by fields and indexes. A path may read a workflow variable ("$name.a").
 func (l *loader) parsePath(v *value, loc *where, reference bool) *ir.JSONPath {
-	p, variable, err := ir.ParsePath(v.str)
+	p, err := ir.ParsePath(v.str)
 	switch {
 	case err != "":
 		l.errorf(v.pos, loc, "invalid path %q: %s", v.str, err)
-		return nil
-	case variable != "":
-		l.unsupported(v.pos, loc, "the workflow variable %q", "$"+variable)
 		return nil
 	case reference && p.Static == nil:
 		l.errorf(v.pos, loc, "%q must be a reference path: fields and indexes only, such as $.a.b[0]", v.str)
@@ -210,7 +207,7 @@ func (l *loader) pathField(s *state, key string) *ir.JSONPath {
 			l.errorf(m.val.pos, loc, "ResultPath cannot write to the context object (%q)", m.val.str)
 			return nil
 		}
-		if p, variable, _ := ir.ParsePath(m.val.str); p == nil && variable != "" {
+		if isVariablePath(m.val.str) {
 			l.errorf(m.val.pos, loc, "%q must be a reference path into the state's input, not a variable", m.val.str)
 			return nil
 		}
@@ -272,4 +269,10 @@ func flow(f *ir.Flow) *ir.Flow {
 // trivial reports whether a path selects the whole value: absent or "$".
 func trivial(p *ir.JSONPath) bool {
 	return p == nil || !p.Null && p.Text == "$"
+}
+
+// isVariablePath reports whether a path reads a workflow variable.
+func isVariablePath(text string) bool {
+	p, _ := ir.ParsePath(text)
+	return p != nil && p.Var != ""
 }

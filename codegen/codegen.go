@@ -35,7 +35,7 @@ func Generate(w *ir.Workflow, t Target) (map[string][]byte, error) {
 	if w.Root == nil {
 		return nil, fmt.Errorf("codegen: workflow %q has not been checked", w.Name)
 	}
-	g := &gen{w: w, t: t, byName: map[string]*ir.Node{}, keepExecution: usesExecution(w)}
+	g := &gen{w: w, t: t, byName: map[string]*ir.Node{}, keepExecution: usesExecution(w), vars: ir.UsesVariables(w)}
 	for _, n := range w.Nodes {
 		g.byName[n.Name] = n
 	}
@@ -67,6 +67,11 @@ type gen struct {
 	cur    *file // the program being generated
 	// keepExecution: some node reads the execution's input or start time.
 	keepExecution bool
+	// vars: some node assigns a workflow variable.
+	vars bool
+	// condVars: the conditions being emitted read variables, so paths
+	// select in {"output": v, "vars": vars} (see choice).
+	condVars bool
 }
 
 func (g *gen) ident(name string) string { return g.byName[name].Ident }

@@ -11,23 +11,26 @@ import (
 //
 //	.temp > 30 and has .mode   =>   rt.Compare(v, rt.Path{"temp"}, rt.Gt, 30.0) && rt.Has(v, rt.Path{"mode"})
 func (g *gen) cond(c ir.Cond) *jen.Statement {
-	v := jen.Id("v")
+	v, path := jen.Id("v"), pathLit
+	if g.condVars {
+		v, path = jen.Id("doc"), docPathLit
+	}
 	switch c := c.(type) {
 	case *ir.Compare:
 		right := literal(c.Right.Literal)
 		if c.Right.Path != nil {
-			right = pathLit(*c.Right.Path)
+			right = path(*c.Right.Path)
 		}
 		if c.Kind == ir.KindAny {
-			return jen.Qual(rtPath, "Compare").Call(v, pathLit(c.Left), opLit(c.Op), right)
+			return jen.Qual(rtPath, "Compare").Call(v, path(c.Left), opLit(c.Op), right)
 		}
-		return jen.Qual(rtPath, "CompareKind").Call(kindLit(c.Kind), v, pathLit(c.Left), opLit(c.Op), right)
+		return jen.Qual(rtPath, "CompareKind").Call(kindLit(c.Kind), v, path(c.Left), opLit(c.Op), right)
 	case *ir.Has:
-		return jen.Qual(rtPath, "Has").Call(v, pathLit(c.Path))
+		return jen.Qual(rtPath, "Has").Call(v, path(c.Path))
 	case *ir.IsType:
-		return jen.Qual(rtPath, "IsType").Call(v, pathLit(c.Path), typeLit(c.Type))
+		return jen.Qual(rtPath, "IsType").Call(v, path(c.Path), typeLit(c.Type))
 	case *ir.Matches:
-		return jen.Qual(rtPath, "Matches").Call(v, pathLit(c.Path), jen.Lit(c.Pattern))
+		return jen.Qual(rtPath, "Matches").Call(v, path(c.Path), jen.Lit(c.Pattern))
 	case *ir.Not:
 		return jen.Op("!").Add(g.operand(c.Cond))
 	case *ir.And:
@@ -55,14 +58,29 @@ func (g *gen) operand(c ir.Cond) *jen.Statement {
 	return g.cond(c)
 }
 
+// docPathLit emits a path into the document of a choice whose conditions
+// read variables: rt.Path{"output", "a"}, rt.Path{"vars", "total", "n"}.
+func docPathLit(p ir.Path) *jen.Statement {
+	pre := []string{"output"}
+	if p.Var != "" {
+		pre = []string{"vars", p.Var}
+	}
+	return pathLitAfter(pre, p)
+}
+
 // pathLit emits rt.Path{"a", "b", 2}.
-func pathLit(p ir.Path) *jen.Statement {
-	elems := make([]jen.Code, len(p.Steps))
-	for i, s := range p.Steps {
+func pathLit(p ir.Path) *jen.Statement { return pathLitAfter(nil, p) }
+
+func pathLitAfter(pre []string, p ir.Path) *jen.Statement {
+	elems := make([]jen.Code, 0, len(pre)+len(p.Steps))
+	for _, s := range pre {
+		elems = append(elems, jen.Lit(s))
+	}
+	for _, s := range p.Steps {
 		if s.IsIndex {
-			elems[i] = jen.Lit(s.Index)
+			elems = append(elems, jen.Lit(s.Index))
 		} else {
-			elems[i] = jen.Lit(s.Field)
+			elems = append(elems, jen.Lit(s.Field))
 		}
 	}
 	return jen.Qual(rtPath, "Path").Values(elems...)

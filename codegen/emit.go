@@ -273,12 +273,105 @@ func (g *gen) catchers(n *ir.Node) []jen.Code {
 			if c.Next.Back {
 				call = "CatchLoop"
 			}
-			sw.Case(jen.Id("res").Dot("Failure").Dot("Matches").Call(errs...)).Block(
-				jen.Comment(fmt.Sprintf("catch %s%s -> %s (%s)", strings.Join(c.Errors, ", "), src, c.Next.Node, g.pos(c.Pos))),
-				jen.Return(jen.Id("x").Dot(call).Call(jen.Id("ctx"), jen.Lit(g.ident(c.Next.Node)), into)),
-			)
+			block := []jen.Code{jen.Comment(fmt.Sprintf("catch %s%s -> %s (%s)", strings.Join(c.Errors, ", "), src, c.Next.Node, g.pos(c.Pos)))}
+			if c.Assign != nil {
+				// The error object is "$" of the catcher's Assign.
+				errObj := jen.Map(jen.String()).Any().Values(jen.Dict{
+					jen.Lit("Error"): jen.Id("res").Dot("Failure").Dot("Error"),
+					jen.Lit("Cause"): jen.Id("res").Dot("Failure").Dot("Cause"),
+				})
+				block = append(block, g.assignNext(fmt.Sprintf("the catcher %s", g.paren(c.Pos)), c.Assign, errObj)...)
+			}
+			block = append(block, jen.Return(jen.Id("x").Dot(call).Call(jen.Id("ctx"), jen.Lit(g.ident(c.Next.Node)), into)))
+			sw.Case(jen.Id("res").Dot("Failure").Dot("Matches").Call(errs...)).Block(block...)
 		}
 	})}
+}
+
+// assignNext emits the Assign of a catcher or a choice, which a
+// continuation computes from the committed result in and the variables the
+// node passes on, for its target:
+//
+//	c := stateContext(ctx, x)
+//	if vars, err := assign1(c, v); err != nil {
+//		return x.Fail(ctx, rt.FailureOf(err))
+//	} else if err := x.AssignNext(vars); err != nil {
+//		return x.Fail(ctx, rt.FailureOf(err))
+//	}
+func (g *gen) assignNext(what string, o *ir.Object, in jen.Code) []jen.Code {
+	f := g.cur
+	name, ok := f.assignFns[o]
+	if !ok {
+		f.assigns++
+		name = fmt.Sprintf("assign%d", f.assigns)
+		f.assign(name, fmt.Sprintf("%s computes the variables that %s of %q assigns %s.", name, what, f.n.Name, g.paren(o.Pos)), o, "Assign")
+		if f.assignFns == nil {
+			f.assignFns = map[*ir.Object]string{}
+		}
+		f.assignFns[o] = name
+	}
+	fail := jen.Return(jen.Id("x").Dot("Fail").Call(jen.Id("ctx"), jen.Qual(rtPath, "FailureOf").Call(jen.Err())))
+	return []jen.Code{
+		jen.If(jen.List(jen.Id("vars"), jen.Err()).Op(":=").Id(name).Call(f.contextCall(), in), jen.Err().Op("!=").Nil()).Block(fail).
+			Else().If(jen.Err().Op(":=").Id("x").Dot("AssignNext").Call(jen.Id("vars")), jen.Err().Op("!=").Nil()).Block(fail.Clone()),
+	}
+}
+
+// choiceAssign is what a choice assigns when it takes case c (nil: the
+// default): the choice's Assign with the case's, whose fields win.
+func choiceAssign(ch *ir.Choice, c *ir.Case) *ir.Object {
+	if c == nil || c.Assign == nil {
+		return ch.Assign
+	}
+	if ch.Assign == nil {
+		return c.Assign
+	}
+	o := &ir.Object{Pos: c.Assign.Pos}
+	own := map[string]bool{}
+	for _, f := range c.Assign.Fields {
+		own[f.Name] = true
+	}
+	for _, f := range ch.Assign.Fields {
+		if !own[f.Name] {
+			o.Fields = append(o.Fields, f)
+		}
+	}
+	o.Fields = append(o.Fields, c.Assign.Fields...)
+	return o
+}
+
+// condReadsVars reports whether a choice's conditions read a variable.
+func condReadsVars(ch *ir.Choice) bool {
+	found := false
+	var walk func(c ir.Cond)
+	path := func(p *ir.Path) { found = found || p != nil && p.Var != "" }
+	walk = func(c ir.Cond) {
+		switch c := c.(type) {
+		case *ir.Compare:
+			path(&c.Left)
+			path(c.Right.Path)
+		case *ir.Has:
+			path(&c.Path)
+		case *ir.IsType:
+			path(&c.Path)
+		case *ir.Matches:
+			path(&c.Path)
+		case *ir.Not:
+			walk(c.Cond)
+		case *ir.And:
+			for _, d := range c.Conds {
+				walk(d)
+			}
+		case *ir.Or:
+			for _, d := range c.Conds {
+				walk(d)
+			}
+		}
+	}
+	for _, cs := range ch.Cases {
+		walk(cs.Cond)
+	}
+	return found
 }
 
 // continuation emits the statements that carry out a transition.
@@ -327,22 +420,44 @@ func (g *gen) simple(n *ir.Node, t ir.Transition) *jen.Statement {
 //		return x.FailWith(ctx, "States.NoChoiceMatched", ...)
 //	}
 func (g *gen) choice(n *ir.Node, c *ir.Choice) []jen.Code {
-	return []jen.Code{
+	code := []jen.Code{
 		jen.List(jen.Id("v"), jen.Err()).Op(":=").Id("res").Dot("Value").Call(),
 		jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())),
+	}
+	g.condVars = condReadsVars(c)
+	defer func() { g.condVars = false }()
+	if g.condVars {
+		// Conditions read the variables the node passes on as well as its
+		// output: paths select in one document holding both.
+		code = append(code,
+			jen.List(jen.Id("vars"), jen.Err()).Op(":=").Id("x").Dot("Variables").Call(),
+			jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())),
+			jen.Id("doc").Op(":=").Map(jen.String()).Any().Values(jen.Dict{jen.Lit("output"): jen.Id("v"), jen.Lit("vars"): jen.Id("vars")}))
+	}
+	then := func(cs *ir.Case, t ir.Transition) []jen.Code {
+		var out []jen.Code
+		if o := choiceAssign(c, cs); o != nil {
+			what := "the choice"
+			if cs != nil && cs.Assign != nil {
+				what = "the case " + g.paren(cs.Pos)
+			}
+			out = append(out, g.assignNext(what, o, jen.Id("v"))...)
+		}
+		return append(out, jen.Return(g.simple(n, t)))
+	}
+	return append(code,
 		jen.Switch().BlockFunc(func(sw *jen.Group) {
 			for _, cs := range c.Cases {
-				sw.Case(g.cond(cs.Cond)).Block(
-					jen.Comment(fmt.Sprintf("when %s (%s)", ir.CondString(cs.Cond), g.pos(cs.Pos))),
-					jen.Return(g.simple(n, cs.Then)))
+				sw.Case(g.cond(cs.Cond)).Block(append([]jen.Code{
+					jen.Comment(fmt.Sprintf("when %s (%s)", ir.CondString(cs.Cond), g.pos(cs.Pos)))},
+					then(cs, cs.Then)...)...)
 			}
 			if c.Default != nil {
-				sw.Default().Block(jen.Return(g.simple(n, c.Default)))
+				sw.Default().Block(then(nil, c.Default)...)
 			} else {
 				sw.Default().Block(jen.Return(jen.Id("x").Dot("FailWith").Call(jen.Id("ctx"),
 					jen.Lit("States.NoChoiceMatched"),
 					jen.Lit(fmt.Sprintf("no case of the choice after %q matched", n.Name)))))
 			}
-		}),
-	}
+		}))
 }

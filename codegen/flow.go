@@ -15,7 +15,7 @@ const statesPath = "github.com/unumc/unumc/rt/states"
 // hasFlow reports whether a node's function is wrapped in data flow: input
 // and output processing, a wait, or the shape of the Lambda integration.
 func hasFlow(n *ir.Node) bool {
-	return !n.Flow.IsZero() || n.Wait != nil || n.Func != nil && n.Func.Shape == ir.ShapeLambdaInvoke
+	return !n.Flow.IsZero() || n.Wait != nil || n.Assign != nil || n.Func != nil && n.Func.Shape == ir.ShapeLambdaInvoke
 }
 
 // shaped reports whether a fan-out computes its branches' inputs.
@@ -108,6 +108,10 @@ type file struct {
 	decls []jen.Code
 	paths []string // dynamic JSONPath texts, declared as jsonPath1, ...
 	fails int
+	// assigns counts the Assign functions of catchers and choices, and
+	// assignFns names them, so that cases that assign the same share one.
+	assigns   int
+	assignFns map[*ir.Object]string
 	// execContext is set once code calls stateContext, which is then emitted.
 	execContext bool
 }
@@ -151,7 +155,7 @@ func errReturn() *jen.Statement {
 // contextCall emits the context object of the instance: states.FromContext,
 // or stateContext when the workflow reads the execution's input or start.
 func (f *file) contextCall() *jen.Statement {
-	if f.g.keepExecution {
+	if f.g.keepExecution || f.g.vars {
 		f.execContext = true
 		return jen.Id("stateContext").Call(jen.Id("ctx"), jen.Id("x"))
 	}
@@ -171,11 +175,11 @@ func (f *file) stateContext() {
 	if !f.execContext {
 		return // no code of this program builds the context object
 	}
-	exec := jen.List(jen.Id("e"), jen.Err()).Op(":=").Id("x").Dot("Execution").Call(jen.Id("ctx"))
-	f.add("stateContext returns the context object ($$) of the instance x runs, with the\nexecution's input and start time read from the entry checkpoint when used.",
-		jen.Func().Id("stateContext").Params(jen.Id("ctx").Qual("context", "Context"), jen.Id("x").Op("*").Qual(rtPath, "Invocation")).
-			Op("*").Qual(statesPath, "Context").Block(
-			jen.Id("c").Op(":=").Qual(statesPath, "FromContext").Call(jen.Id("ctx")),
+	body := []jen.Code{jen.Id("c").Op(":=").Qual(statesPath, "FromContext").Call(jen.Id("ctx"))}
+	var doc []string
+	if f.g.keepExecution {
+		exec := jen.List(jen.Id("e"), jen.Err()).Op(":=").Id("x").Dot("Execution").Call(jen.Id("ctx"))
+		body = append(body,
 			jen.Id("c").Dot("Start").Op("=").Func().Params().Params(jen.Qual("time", "Time"), jen.Error()).Block(
 				exec.Clone(),
 				jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Qual("time", "Time").Values(), jen.Err())),
@@ -185,9 +189,17 @@ func (f *file) stateContext() {
 				exec.Clone(),
 				errReturn(),
 				jen.Return(jen.Qual(statesPath, "Decode").Call(jen.Id("e").Dot("Input"))),
-			),
-			jen.Return(jen.Id("c")),
-		))
+			))
+		doc = append(doc, "the\nexecution's input and start time read from the entry checkpoint when used")
+	}
+	if f.g.vars {
+		body = append(body, jen.Id("c").Dot("Vars").Op("=").Id("x").Dot("Variables"))
+		doc = append(doc, "the workflow\nvariables x sees")
+	}
+	body = append(body, jen.Return(jen.Id("c")))
+	f.add("stateContext returns the context object ($$) of the instance x runs, with "+strings.Join(doc, ", and with ")+".",
+		jen.Func().Id("stateContext").Params(jen.Id("ctx").Qual("context", "Context"), jen.Id("x").Op("*").Qual(rtPath, "Invocation")).
+			Op("*").Qual(statesPath, "Context").Block(body...))
 }
 
 // flow emits the wrapper that applies a node's data flow around its
@@ -211,7 +223,7 @@ func (f *file) flow() {
 		fl = &ir.Flow{}
 	}
 	var body []jen.Code
-	usesC := fl.Parameters != nil || fl.ResultSelector != nil || fl.Result != nil ||
+	usesC := fl.Parameters != nil || fl.ResultSelector != nil || fl.Result != nil || n.Assign != nil ||
 		contextPath(fl.InputPath) || contextPath(fl.OutputPath) ||
 		n.Wait != nil && (contextPath(n.Wait.SecondsPath) || contextPath(n.Wait.TimestampPath))
 	if usesC {
@@ -256,6 +268,13 @@ func (f *file) flow() {
 		f.template("resultSelector", fmt.Sprintf("resultSelector builds the ResultSelector of %q %s from its result.", n.Name, f.g.paren(fl.ResultSelector.Position())), fl.ResultSelector, "ResultSelector")
 		step("ResultSelector "+f.g.paren(fl.ResultSelector.Position()), jen.Id("resultSelector").Call(jen.Id("c"), jen.Id("v")))
 	}
+	if n.Assign != nil {
+		f.assign("assign", fmt.Sprintf("assign computes the variables %q assigns %s from its result.", n.Name, f.g.paren(n.Assign.Pos)), n.Assign, "Assign")
+		body = append(body, jen.Comment("Assign "+f.g.paren(n.Assign.Pos)+", once the node succeeds"),
+			jen.List(jen.Id("vars"), jen.Err()).Op(":=").Id("assign").Call(jen.Id("c"), jen.Id("v")),
+			errReturn(),
+			jen.If(jen.Err().Op(":=").Id("x").Dot("Assign").Call(jen.Id("ctx"), jen.Id("vars")), jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Err())))
+	}
 	if p := fl.ResultPath; p != nil {
 		if n.Join != nil {
 			body = append(body, jen.Comment("the input of the fan-out, which ResultPath merges into"),
@@ -288,7 +307,7 @@ func (f *file) flow() {
 			Params(jen.Qual("encoding/json", "RawMessage"), jen.Error()).Block(body...))))
 }
 
-func contextPath(p *ir.JSONPath) bool { return p != nil && p.Context }
+func contextPath(p *ir.JSONPath) bool { return p != nil && (p.Context || p.Var != "") }
 
 // wait emits the delay of a Wait state, ended early only by the context:
 //
@@ -329,6 +348,10 @@ func (f *file) wait(w *ir.Wait) []jen.Code {
 //	jsonPath1.Select(v, "Parameters")              c.Select(jsonPath2, "Parameters")
 func (f *file) selectPath(p *ir.JSONPath, v jen.Code, what string) *jen.Statement {
 	switch {
+	case p.Var != "" && p.Static != nil:
+		return jen.Id("c").Dot("Variable").Call(jen.Lit(p.Var), pathLit(*p.Static), jen.Lit(what))
+	case p.Var != "":
+		return jen.Id("c").Dot("SelectVariable").Call(jen.Lit(p.Var), f.pathVar("$"+strings.TrimPrefix(p.Text, "$"+p.Var)), jen.Lit(what))
 	case p.Context && p.Static != nil:
 		return jen.Id("c").Dot("Get").Call(pathLit(*p.Static), jen.Lit(what))
 	case p.Context:
@@ -354,6 +377,21 @@ func (f *file) template(name, doc string, e ir.Expr, what string) {
 	body := append(t.stmts, jen.Return(value, jen.Nil()))
 	f.add(doc, jen.Func().Id(name).Params(jen.Id("c").Op("*").Qual(statesPath, "Context"), jen.Id("in").Any()).
 		Params(jen.Any(), jen.Error()).Block(body...))
+}
+
+// assign emits a function that computes the variables of an Assign from in:
+//
+//	func assign(c *states.Context, in any) (map[string]any, error) {
+//		v1, err := states.Get(in, rt.Path{"total"}, "Assign") // $.total
+//		...
+//		return map[string]any{"total": v1, "seen": true}, nil
+//	}
+func (f *file) assign(name, doc string, o *ir.Object, what string) {
+	t := &tmpl{f: f, what: what}
+	value := t.value(o)
+	body := append(t.stmts, jen.Return(value, jen.Nil()))
+	f.add(doc, jen.Func().Id(name).Params(jen.Id("c").Op("*").Qual(statesPath, "Context"), jen.Id("in").Any()).
+		Params(jen.Map(jen.String()).Any(), jen.Error()).Block(body...))
 }
 
 // tmpl emits the statements and the value of one template.
@@ -444,7 +482,7 @@ func (f *file) fanOutShaping(prefix string, origin *ir.Node, fo *ir.FanOut) []fi
 			sel = jen.If(jen.List(jen.Id("v"), jen.Err()).Op("=").Add(f.selectPath(p, jen.Id("v"), "InputPath")), jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Err()))
 		}
 		var pre []jen.Code
-		if p.Context {
+		if contextPath(p) {
 			pre = append(pre, jen.Id("c").Op(":=").Add(f.contextCall()))
 		}
 		body := append(pre,
@@ -510,8 +548,8 @@ func (f *file) failExpr(t *ir.Fail) *jen.Statement {
 	usesC, usesIn := false, false
 	for _, e := range []ir.Expr{t.ErrorExpr, t.CauseExpr} {
 		walkExpr(e, func(p *ir.JSONPath) {
-			usesC = usesC || p.Context
-			usesIn = usesIn || !p.Context
+			usesC = usesC || contextPath(p)
+			usesIn = usesIn || !contextPath(p)
 		})
 	}
 	if usesC {

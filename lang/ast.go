@@ -151,11 +151,12 @@ type PathOption struct {
 }
 
 // TemplateOption is one of the JSON options of a node's data flow:
-// parameters {"id.$": "$.id"}, result {"ok": true}, resultselector {...}.
+// parameters {"id.$": "$.id"}, result {"ok": true}, resultselector {...},
+// or the variables it assigns: assign {"total.$": "$.sum"}.
 type TemplateOption struct {
 	Pos    lexer.Position
 	EndPos lexer.Position
-	Kind   string `parser:"@( 'parameters' | 'result' | 'resultselector' )"`
+	Kind   string `parser:"@( 'parameters' | 'result' | 'resultselector' | 'assign' )"`
 	Value  *JSON  `parser:"@@"`
 
 	Doc         []*Comment
@@ -260,12 +261,13 @@ type Retry struct {
 }
 
 // Catch continues with a handler after the errors it names:
-// catch States.ALL into .error -> Fallback.
+// catch States.ALL into .error assign {"failed": true} -> Fallback.
 type Catch struct {
 	Pos    lexer.Position
 	EndPos lexer.Position
 	Errors []*ErrorName `parser:"'catch' @@ ( ',' @@ )*"`
 	Into   *Path        `parser:"( 'into' @@ )?"`
+	Assign *JSON        `parser:"( 'assign' @@ )?"`
 	Next   *Name        `parser:"'->' @@"`
 
 	Doc         []*Comment
@@ -312,7 +314,7 @@ func (d *DurationValue) Capture(values []string) error {
 // tokens after it up to the next option: Parse reports it.
 type Unknown struct {
 	Pos  lexer.Position
-	Name string     `parser:"(?! 'timeout' | 'retry' | 'catch' | 'inputpath' | 'parameters' | 'result' | 'resultselector' | 'resultpath' | 'outputpath' ) @Ident"`
+	Name string     `parser:"(?! 'timeout' | 'retry' | 'catch' | 'inputpath' | 'parameters' | 'result' | 'resultselector' | 'resultpath' | 'outputpath' | 'assign' ) @Ident"`
 	Rest []*skipped `parser:"@@*"`
 }
 
@@ -320,7 +322,7 @@ type Unknown struct {
 // after it up to the next clause or option: Parse reports it.
 type UnknownClause struct {
 	Pos  lexer.Position
-	Name string     `parser:"(?! 'timeout' | 'retry' | 'catch' | 'inputpath' | 'parameters' | 'result' | 'resultselector' | 'resultpath' | 'outputpath' | 'every' | 'max' | 'backoff' | 'maxdelay' | 'jitter' ) @Ident"`
+	Name string     `parser:"(?! 'timeout' | 'retry' | 'catch' | 'inputpath' | 'parameters' | 'result' | 'resultselector' | 'resultpath' | 'outputpath' | 'assign' | 'every' | 'max' | 'backoff' | 'maxdelay' | 'jitter' ) @Ident"`
 	Rest []*skipped `parser:"@@*"`
 }
 
@@ -328,7 +330,7 @@ type UnknownClause struct {
 // end of the block: a token, or a bracketed group skipped whole.
 type skipped struct {
 	Group []*skipped `parser:"  ( '{' | '[' ) @@* ( '}' | ']' )"`
-	Token string     `parser:"| @!( '{' | '}' | '[' | ']' | 'timeout' | 'retry' | 'catch' | 'inputpath' | 'parameters' | 'result' | 'resultselector' | 'resultpath' | 'outputpath' | 'every' | 'max' | 'backoff' | 'maxdelay' | 'jitter' | 'into' | 'node' | 'start' | 'import' | 'workflow' )"`
+	Token string     `parser:"| @!( '{' | '}' | '[' | ']' | 'timeout' | 'retry' | 'catch' | 'inputpath' | 'parameters' | 'result' | 'resultselector' | 'resultpath' | 'outputpath' | 'assign' | 'every' | 'max' | 'backoff' | 'maxdelay' | 'jitter' | 'into' | 'node' | 'start' | 'import' | 'workflow' )"`
 }
 
 // Name is a node name with its position: a plain name, or a string for any
@@ -411,22 +413,26 @@ type Map struct {
 	Footer  []*Comment // whole-line comments before the closing brace
 }
 
-// Choose continues with the first case whose condition holds, or Else.
+// Choose continues with the first case whose condition holds, or Else;
+// Assign sets variables whichever way it goes.
 type Choose struct {
 	Pos    lexer.Position
 	EndPos lexer.Position
-	Cases  []*Case `parser:"'choose' '{' @@*"`
+	Assign *JSON   `parser:"'choose' ( 'assign' @@ )?"`
+	Cases  []*Case `parser:"'{' @@*"`
 	Else   *Else   `parser:"@@? '}'"`
 
 	Comment []*Comment // after the opening brace
 	Footer  []*Comment // whole-line comments before the closing brace
 }
 
-// Case is one "when Cond -> Chain" of a choose.
+// Case is one "when Cond -> Chain" of a choose, or "when Cond assign {...}
+// -> Chain", which also sets variables when it is taken.
 type Case struct {
-	Pos   lexer.Position
-	Cond  *Cond  `parser:"'when' @@ '->'"`
-	Chain *Chain `parser:"@@"`
+	Pos    lexer.Position
+	Cond   *Cond  `parser:"'when' @@"`
+	Assign *JSON  `parser:"( 'assign' @@ )? '->'"`
+	Chain  *Chain `parser:"@@"`
 
 	Doc         []*Comment
 	BlankBefore bool
@@ -540,9 +546,12 @@ type Number struct {
 
 // Path selects a value in a JSON document: "." is the whole document,
 // .a.b[2] a field of a field's element, .["odd key"] a field by its name.
+// A path that begins with a variable, $total or $total.n, selects in the
+// value of that workflow variable instead.
 type Path struct {
 	Pos   lexer.Position
-	Steps []*PathStep `parser:"( @@+ | '.' (?! Field) @@* )"`
+	Var   string      `parser:"( @Var"`
+	Steps []*PathStep `parser:"  @@* | @@+ | '.' (?! Field) @@* )"`
 }
 
 // PathStep is one step of a path: exactly one of .Field, ["Key"] and [Index].

@@ -203,7 +203,13 @@ func chainLines(lines []line, s *source, c *Chain, start int, doc *[]*Comment, b
 			cur.comment, footer = &b.Comment, &b.Footer
 			lines = append(lines, cur)
 			for _, cs := range b.Cases {
-				lines = chainLines(lines, s, cs.Chain, cs.Pos.Offset, &cs.Doc, &cs.BlankBefore, commented)
+				first := line{start: cs.Pos.Offset, doc: &cs.Doc, blank: &cs.BlankBefore}
+				if cs.Assign != nil {
+					// An assign over several lines: the case's chain goes
+					// on from its closing brace.
+					lines, first = jsonLines(lines, s, cs.Assign, first)
+				}
+				lines = chainLines(lines, s, cs.Chain, first.start, first.doc, first.blank, commented)
 			}
 			if e := b.Else; e != nil {
 				lines = chainLines(lines, s, e.Chain, e.Pos.Offset, &e.Doc, &e.BlankBefore, commented)
@@ -237,11 +243,11 @@ func nodeLines(lines []line, s *source, d *NodeDecl) []line {
 	sort.SliceStable(opts, func(i, j int) bool { return optionLine(opts[i]).start < optionLine(opts[j]).start })
 	for _, o := range opts {
 		l := optionLine(o)
-		if t, ok := o.(*TemplateOption); ok {
+		if v := optionJSON(o); v != nil {
 			// A JSON value over several lines: the option's line ends at its
 			// opening brace, the last line begins at the closing one.
 			var last line
-			lines, last = jsonLines(lines, s, t.Value, l)
+			lines, last = jsonLines(lines, s, v, l)
 			last.end, last.comment = l.end, l.comment
 			l = last
 		}
@@ -284,13 +290,30 @@ func optionLine(o Option) line {
 	panic("lang: unknown option")
 }
 
-// blockJSON returns the JSON values in the clauses of a map or parallel.
+// optionJSON returns the JSON value of an option: a template's, or a
+// catch's assign; nil for none.
+func optionJSON(o Option) *JSON {
+	switch o := o.(type) {
+	case *TemplateOption:
+		return o.Value
+	case *Catch:
+		return o.Assign
+	}
+	return nil
+}
+
+// blockJSON returns the JSON values in the clauses of a map, a parallel or
+// a choose.
 func blockJSON(st Step) []*JSON {
 	switch b := st.(type) {
 	case *Parallel:
 		return b.Parameters
 	case *Map:
 		return b.ItemSelector
+	case *Choose:
+		if b.Assign != nil {
+			return []*JSON{b.Assign}
+		}
 	}
 	return nil
 }
@@ -361,7 +384,11 @@ func blockSpan(s Step) (from, to int) {
 		}
 		return from, b.EndPos.Offset
 	case *Choose:
-		return b.Pos.Offset, b.EndPos.Offset
+		from = b.Pos.Offset
+		if b.Assign != nil {
+			from = b.Assign.EndPos.Offset
+		}
+		return from, b.EndPos.Offset
 	}
 	return 0, 0
 }
@@ -384,8 +411,8 @@ func trimBlanks(f *File) {
 			for _, o := range d.Options() {
 				l := optionLine(o)
 				opts = append(opts, listItem{*l.doc, l.blank})
-				if t, ok := o.(*TemplateOption); ok {
-					trimJSON(t.Value)
+				if v := optionJSON(o); v != nil {
+					trimJSON(v)
 				}
 			}
 			trimList(opts, d.Footer)
@@ -454,6 +481,9 @@ func trimChain(c *Chain) {
 		case *Choose:
 			for _, cs := range b.Cases {
 				items = append(items, listItem{cs.Doc, &cs.BlankBefore})
+				if cs.Assign != nil {
+					trimJSON(cs.Assign)
+				}
 				trimChain(cs.Chain)
 			}
 			if e := b.Else; e != nil {

@@ -238,6 +238,10 @@ func (p *printer) option(o Option) {
 		if o.Into != nil {
 			p.text(1, " into "+pathString(o.Into))
 		}
+		if o.Assign != nil {
+			p.text(1, " assign ")
+			p.json(o.Assign, 1)
+		}
 		p.text(1, " -> "+nameString(o.Next.Name))
 		p.endLine(o.Comment)
 	}
@@ -254,12 +258,12 @@ func errorNames(names []*ErrorName) string {
 
 // optionRank orders the options of a block.
 var optionRank = map[string]int{
-	"inputpath": 0, "parameters": 1, "result": 2, "resultselector": 3, "resultpath": 4, "outputpath": 5,
+	"inputpath": 0, "parameters": 1, "result": 2, "resultselector": 3, "resultpath": 4, "outputpath": 5, "assign": 6,
 }
 
 // Options returns the options of the node's block in canonical order:
 // inputpath, parameters, result, resultselector, resultpath, outputpath,
-// the timeout, the retries, then the catches, each kind in source order.
+// assign, the timeout, the retries, then the catches, each kind in source order.
 func (d *NodeDecl) Options() []Option {
 	var out []Option
 	for _, o := range d.Paths {
@@ -383,11 +387,22 @@ func (p *printer) step(s Step, ind int, next *Chain) {
 		p.branch(s.Body, ind+1, nil)
 		p.close(s.Footer, ind)
 	case *Choose:
-		p.text(ind, "choose {")
+		p.text(ind, "choose ")
+		if s.Assign != nil {
+			p.text(ind, "assign ")
+			p.json(s.Assign, ind)
+			p.text(ind, " ")
+		}
+		p.text(ind, "{")
 		p.open(s.Comment)
 		for _, c := range s.Cases {
 			p.item(c.Doc, c.BlankBefore, ind+1)
-			p.text(ind+1, "when "+condString(c.Cond)+" -> ")
+			p.text(ind+1, "when "+condString(c.Cond))
+			if c.Assign != nil {
+				p.text(ind+1, " assign ")
+				p.json(c.Assign, ind+1)
+			}
+			p.text(ind+1, " -> ")
 			p.chain(c.Chain, ind+1, nil)
 			p.endLine(c.Chain.Comment)
 		}
@@ -603,21 +618,22 @@ func hasComments(s Step) bool {
 	return false
 }
 
-// pathString prints a path: ".", ".a.b[2]", `.["odd key"]`.
+// pathString prints a path: ".", ".a.b[2]", `.["odd key"]`, "$v.a".
 func pathString(p *Path) string {
-	if len(p.Steps) == 0 {
+	if p.Var == "" && len(p.Steps) == 0 {
 		return "."
 	}
 	var b strings.Builder
+	b.WriteString(p.Var)
 	for i, s := range p.Steps {
 		switch {
 		case s.Key != nil:
-			if i == 0 {
+			if i == 0 && p.Var == "" {
 				b.WriteByte('.')
 			}
 			b.WriteString("[" + quote(*s.Key) + "]")
 		case s.Index != nil:
-			if i == 0 {
+			if i == 0 && p.Var == "" {
 				b.WriteByte('.')
 			}
 			b.WriteString("[" + ir.LiteralJSON(*s.Index) + "]")

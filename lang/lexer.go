@@ -28,6 +28,7 @@ var unumLexer = lexer.MustSimple([]lexer.SimpleRule{
 	{Name: "Duration", Pattern: `-?[0-9]+(\.[0-9]+)?[a-df-zA-DF-Zµμ][0-9A-Za-z_.µμ]*`},
 	{Name: "Number", Pattern: `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?`},
 	{Name: "Field", Pattern: `\.[A-Za-z_][A-Za-z0-9_]*`},
+	{Name: "Var", Pattern: `\$[A-Za-z_][A-Za-z0-9_]*`},
 	{Name: "Keyword", Pattern: `(` + strings.Join(keywords, "|") + `)\b`},
 	{Name: "Ident", Pattern: `[A-Za-z_][A-Za-z0-9_]*`},
 	{Name: "Op", Pattern: `==|!=|<=|>=|<|>`},

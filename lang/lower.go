@@ -213,6 +213,9 @@ func (l *lowerer) wait(w *Wait) *ir.Wait {
 // jsonPath parses a Step Functions path; ref requires a reference path.
 func (l *lowerer) jsonPath(what, text string, pos lexer.Position, ref bool) *ir.JSONPath {
 	p, err := ir.ParseJSONPath(text, l.pos(pos), ref)
+	if err == nil && ref && p.Var != "" {
+		err = fmt.Errorf("%q must be a reference path into the input, not a variable", text)
+	}
 	if err != nil {
 		l.errs.Add(l.pos(pos), "%s: %v", what, err)
 		return &ir.JSONPath{Text: text, Pos: l.pos(pos)}
@@ -244,6 +247,7 @@ func (l *lowerer) computed(what, text string, pos lexer.Position) ir.Expr {
 var optionArticle = map[string]string{
 	"inputpath": "an inputpath", "parameters": "parameters", "result": "a result",
 	"resultselector": "a resultselector", "resultpath": "a resultpath", "outputpath": "an outputpath",
+	"assign": "an assign",
 }
 
 // flow lowers the data flow options of a node.
@@ -284,6 +288,8 @@ func (l *lowerer) flow(n *ir.Node, d *NodeDecl) {
 				l.errs.Add(l.pos(o.Pos), "result is for pass nodes; node %q calls %s.%s", n.Name, funcOf(d).Package, funcOf(d).Name)
 			}
 			f.Result = l.template(o.Value, false)
+		case "assign":
+			n.Assign = l.assign(o.Value)
 		default:
 			f.ResultSelector = l.template(o.Value, true)
 		}
@@ -291,6 +297,28 @@ func (l *lowerer) flow(n *ir.Node, d *NodeDecl) {
 	if !f.IsZero() {
 		n.Flow = f
 	}
+}
+
+// assign lowers the object of variables an assign sets: a template whose
+// fields are the variables.
+func (l *lowerer) assign(v *JSON) *ir.Object {
+	o, ok := l.template(v, true).(*ir.Object)
+	if !ok {
+		l.errs.Add(l.pos(v.Pos), "assign needs an object of variables, such as {\"total.$\": \"$.sum\"}")
+		return &ir.Object{Pos: l.pos(v.Pos)}
+	}
+	return o
+}
+
+// dataPath lowers a path into the node's output, which cannot be a
+// variable's: what the map iterates, or where a catch puts the error.
+func (l *lowerer) dataPath(what string, p *Path) ir.Path {
+	out := l.path(p)
+	if out.Var != "" {
+		l.errs.Add(out.Pos, "%s needs a path into the node's output, not into the variable %q", what, p.Var)
+		out.Var = ""
+	}
+	return out
 }
 
 // funcOf returns the function a node declaration calls, or nil.
@@ -435,8 +463,11 @@ func (l *lowerer) catches() {
 		k := &ir.Catcher{Errors: errorNameList(c.Errors), Pos: l.pos(c.Pos),
 			Next: &ir.Goto{Node: string(c.Next.Name), Pos: l.pos(c.Next.Pos)}}
 		if c.Into != nil {
-			into := l.path(c.Into)
+			into := l.dataPath("catch into", c.Into)
 			k.Into = &into
+		}
+		if c.Assign != nil {
+			k.Assign = l.assign(c.Assign)
 		}
 		l.mention(&Ref{Pos: c.Next.Pos, Name: c.Next.Name})
 		p.node.Catch = append(p.node.Catch, k)
@@ -591,7 +622,7 @@ func (l *lowerer) next(origin string, steps []Step, discard bool) ir.Transition 
 		fan.Join = l.join(origin, s.Pos, steps[1:], discard)
 		return fan
 	case *Map:
-		fan := &ir.FanOut{Kind: ir.Map, Items: l.path(s.Items), Pos: l.pos(s.Pos)}
+		fan := &ir.FanOut{Kind: ir.Map, Items: l.dataPath("map", s.Items), Pos: l.pos(s.Pos)}
 		once(l, "map", "limit", s.Limit, func(n *Number) lexer.Position { return n.Pos })
 		if len(s.Limit) > 0 {
 			v := s.Limit[0].Value
@@ -616,9 +647,16 @@ func (l *lowerer) next(origin string, steps []Step, discard bool) ir.Transition 
 		if len(s.Cases) == 0 {
 			l.errs.Add(l.pos(s.Pos), "choose has no when cases")
 		}
+		if s.Assign != nil {
+			ch.Assign = l.assign(s.Assign)
+		}
 		for i, c := range s.Cases {
 			then := l.target(c.Chain, fmt.Sprintf("%s.when%d", origin, i+1), discard)
-			ch.Cases = append(ch.Cases, &ir.Case{Cond: l.cond(c.Cond), Then: then, Pos: l.pos(c.Pos)})
+			k := &ir.Case{Cond: l.cond(c.Cond), Then: then, Pos: l.pos(c.Pos)}
+			if c.Assign != nil {
+				k.Assign = l.assign(c.Assign)
+			}
+			ch.Cases = append(ch.Cases, k)
 		}
 		if s.Else != nil {
 			ch.Default = l.target(s.Else.Chain, origin+".else", discard)
@@ -735,7 +773,7 @@ func (l *lowerer) finish() {
 }
 
 func (l *lowerer) path(p *Path) ir.Path {
-	out := ir.Path{Pos: l.pos(p.Pos)}
+	out := ir.Path{Var: strings.TrimPrefix(p.Var, "$"), Pos: l.pos(p.Pos)}
 	for _, s := range p.Steps {
 		switch {
 		case s.Key != nil:

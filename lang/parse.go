@@ -358,12 +358,12 @@ func describeSymbol(sym string) string {
 // optionWords are the words that start an option, then those that start a
 // clause of a retry.
 var optionWords = []string{
-	"inputpath", "parameters", "result", "resultselector", "resultpath", "outputpath", "timeout", "retry", "catch",
+	"inputpath", "parameters", "result", "resultselector", "resultpath", "outputpath", "assign", "timeout", "retry", "catch",
 	"every", "max", "backoff", "maxdelay", "jitter",
 }
 
 // retryClauses is where the clauses of a retry begin in optionWords.
-const retryClauses = 9
+const retryClauses = 10
 
 // unknownOptions reports the words in option blocks that start no option:
 // unknown option "timout" (did you mean "timeout"?).

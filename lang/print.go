@@ -282,6 +282,9 @@ func (p *irPrinter) node(n *ir.Node) *NodeDecl {
 		d.pathOption("resultpath", fl.ResultPath)
 		d.pathOption("outputpath", fl.OutputPath)
 	}
+	if n.Assign != nil {
+		d.template(p, n, "assign", n.Assign, true)
+	}
 	if n.Timeout != 0 {
 		d.Timeouts = []*Timeout{{Value: &Duration{Value: DurationValue(n.Timeout)}}}
 	}
@@ -312,6 +315,9 @@ func (p *irPrinter) node(n *ir.Node) *NodeDecl {
 		k := &Catch{Errors: errorNameASTs(c.Errors), Next: &Name{Name: Text(c.Next.Node)}}
 		if c.Into != nil {
 			k.Into = pathAST(*c.Into)
+		}
+		if c.Assign != nil {
+			k.Assign = p.json(c.Assign, true, fmt.Sprintf("the assign of a catch of node %q", n.Name))
 		}
 		d.Catches = append(d.Catches, k)
 	}
@@ -447,6 +453,9 @@ func isField(s string) bool { return isIdent(s) || isKeyword(s) }
 // pathAST writes a path: .a.b[2], .["odd key"].
 func pathAST(ip ir.Path) *Path {
 	out := &Path{}
+	if ip.Var != "" {
+		out.Var = "$" + ip.Var
+	}
 	for _, s := range ip.Steps {
 		switch {
 		case s.IsIndex:
@@ -536,8 +545,16 @@ func (p *irPrinter) target(n *ir.Node, t ir.Transition) *Chain {
 
 func (p *irPrinter) choose(n *ir.Node, t *ir.Choice) *Choose {
 	ch := &Choose{}
+	where := fmt.Sprintf("the assign of the choice after node %q", n.Name)
+	if t.Assign != nil {
+		ch.Assign = p.json(t.Assign, true, where)
+	}
 	for _, c := range t.Cases {
-		ch.Cases = append(ch.Cases, &Case{Cond: p.cond(n, c.Cond), Chain: p.target(n, c.Then)})
+		k := &Case{Cond: p.cond(n, c.Cond), Chain: p.target(n, c.Then)}
+		if c.Assign != nil {
+			k.Assign = p.json(c.Assign, true, where)
+		}
+		ch.Cases = append(ch.Cases, k)
 	}
 	if t.Default != nil {
 		ch.Else = &Else{Chain: p.target(n, t.Default)}

@@ -39,6 +39,11 @@ type Envelope struct {
 	// fan-out before this one: set when a join runs its fan-out again (see
 	// Invocation.RetryFanOut), and kept by the origin in its checkpoint.
 	Retries []int `json:"retries,omitempty"`
+	// Vars are the workflow variables the receiver sees, one set per
+	// scope, the top level first: Vars[i] was set in the scope of the
+	// instances with i frames. Inner sets come after outer ones, so that a
+	// branch can read what its enclosing scopes set but never change it.
+	Vars []Variables `json:"vars,omitempty"`
 }
 
 // Frame is one level of fan-out: the branch an instance runs in.

@@ -26,6 +26,11 @@ type Invocation struct {
 	entry    bool            // the instance that receives the workflow's input
 	base     json.RawMessage // the input, or for a join with NeedsOrigin the origin's output
 	exec     *Execution      // the execution's input and start, once read
+
+	vars      []Variables       // what the continuation passes on, once Call returned
+	mu        sync.Mutex        // guards assigned
+	assigned  map[int]Variables // the Assign of each attempt of the function
+	okAttempt int               // the attempt whose output Call commits
 }
 
 // Result is what a node instance committed: its output or its failure, and
@@ -47,6 +52,9 @@ type Result struct {
 	// origin again. (A join that also fans out has both kinds of counts.)
 	JoinRetries []int           `json:"join_retries,omitempty"`
 	FanOutInput json.RawMessage `json:"fanout_input,omitempty"`
+	// Vars are the workflow variables the instance passes on: those its
+	// envelope brought, with the node's Assign applied when it succeeded.
+	Vars []Variables `json:"vars,omitempty"`
 }
 
 // Execution is what the context object of Step Functions tells about an
@@ -179,6 +187,7 @@ func (x *Invocation) Call(ctx context.Context, fn UserFunc) (*Result, error) {
 	if res.Failure != nil && retriesFanOut {
 		res.FanOutInput = originOut
 	}
+	res.Vars = x.committedVars(res)
 	if res.Failure != nil && keepInput {
 		res.Input = x.base
 		if len(res.Input) == 0 {
@@ -199,7 +208,7 @@ func (x *Invocation) Call(ctx context.Context, fn UserFunc) (*Result, error) {
 			return nil, err
 		}
 	} else {
-		x.res = res
+		x.res, x.vars = res, res.Vars
 	}
 	return x.res, x.consume(ctx)
 }
@@ -368,6 +377,7 @@ func (x *Invocation) setResult(value []byte) (*Result, error) {
 		return nil, fmt.Errorf("unum: checkpoint %s: %v", x.key, err)
 	}
 	x.res = &r
+	x.vars = r.Vars
 	return &r, nil
 }
 
@@ -653,7 +663,8 @@ func nextIteration(iter int, frames []Frame) (int, []Frame) {
 
 // send invokes next with the output, by value or by reference.
 func (x *Invocation) send(ctx context.Context, next string, iter int, frames []Frame) error {
-	env := &Envelope{Version: Version, Execution: x.Env.Execution, Node: next, Iter: iter, Frames: frames, Pred: x.key}
+	env := &Envelope{Version: Version, Execution: x.Env.Execution, Node: next, Iter: iter, Frames: frames, Pred: x.key,
+		Vars: x.vars}
 	x.attach(env, x.res.Output)
 	return x.invoke(ctx, env)
 }
@@ -661,7 +672,8 @@ func (x *Invocation) send(ctx context.Context, next string, iter int, frames []F
 // sendInput invokes next with input by value: a catcher's handler, whose
 // input is not this instance's output.
 func (x *Invocation) sendInput(ctx context.Context, next string, iter int, frames []Frame, input json.RawMessage) error {
-	env := &Envelope{Version: Version, Execution: x.Env.Execution, Node: next, Iter: iter, Frames: frames, Pred: x.key, Input: input}
+	env := &Envelope{Version: Version, Execution: x.Env.Execution, Node: next, Iter: iter, Frames: frames, Pred: x.key, Input: input,
+		Vars: x.vars}
 	return x.invoke(ctx, env)
 }
 
@@ -774,7 +786,7 @@ func (x *Invocation) endBranch(ctx context.Context, m string) error {
 	}
 	if len(done) == f.Width {
 		join := &Envelope{Version: Version, Execution: env.Execution, Node: scope.Join, Iter: env.Iter,
-			Frames: parent, Ref: setKey, Pred: setKey, Join: true}
+			Frames: parent, Ref: setKey, Pred: setKey, Join: true, Vars: withScope(x.vars, depth, nil)}
 		x.p.fault(FaultInvoke, env, 0)
 		if err := x.p.Invoker.Invoke(ctx, join); err != nil {
 			return err
@@ -810,7 +822,10 @@ func (x *Invocation) startNext(ctx context.Context, scope *FanOut, parent []Fram
 		info.Retry = retryCount(r.Retries)
 		ctx = unumctx.With(ctx, info)
 	}
+	own := x.vars
+	x.vars = withScope(r.Vars, len(parent), nil) // and with the origin's variables
 	items, err := x.branchInputs(ctx, scope, r.Output, next)
+	x.vars = own
 	if err != nil {
 		return fmt.Errorf("unum: map items of %s: %v", origin, err)
 	}
@@ -819,7 +834,7 @@ func (x *Invocation) startNext(ctx context.Context, scope *FanOut, parent []Fram
 	}
 	env := &Envelope{Version: Version, Execution: x.Env.Execution, Node: scope.Heads[0], Iter: x.Env.Iter,
 		Frames: append(parent, Frame{Origin: scope.Origin, Index: next, Width: f.Width}),
-		Input:  items[next], Pred: JoinKey(x.Env.Execution, origin)}
+		Input:  items[next], Pred: JoinKey(x.Env.Execution, origin), Vars: withScope(r.Vars, len(parent), nil)}
 	x.p.fault(FaultInvoke, x.Env, 1)
 	return x.p.Invoker.Invoke(ctx, env)
 }
@@ -844,7 +859,7 @@ func (x *Invocation) FanOut(ctx context.Context, f *FanOut) error {
 	}
 	if n == 0 {
 		join := &Envelope{Version: Version, Execution: env.Execution, Node: f.Join, Iter: env.Iter,
-			Frames: cloneFrames(env.Frames), Ref: setKey, Pred: setKey, Join: true}
+			Frames: cloneFrames(env.Frames), Ref: setKey, Pred: setKey, Join: true, Vars: x.vars}
 		x.p.fault(FaultInvoke, env, 0)
 		return x.p.Invoker.Invoke(ctx, join)
 	}
@@ -859,7 +874,8 @@ func (x *Invocation) FanOut(ctx context.Context, f *FanOut) error {
 			head = f.Heads[i]
 		}
 		e := &Envelope{Version: Version, Execution: env.Execution, Node: head, Iter: env.Iter,
-			Frames: append(cloneFrames(env.Frames), Frame{Origin: x.Node.Ident, Index: i, Width: n}), Pred: setKey}
+			Frames: append(cloneFrames(env.Frames), Frame{Origin: x.Node.Ident, Index: i, Width: n}), Pred: setKey,
+			Vars: x.vars}
 		if f.Map || f.Prepare != nil || f.Select != nil {
 			e.Input = inputs[i]
 		} else {

@@ -119,6 +119,9 @@ func (x *Invocation) run(ctx context.Context, fn UserFunc, input json.RawMessage
 		info.Retry = attempt
 		out, f := x.attempt(unumctx.With(ctx, info), fn, input, p.Timeout)
 		if f == nil {
+			x.mu.Lock()
+			x.okAttempt = attempt
+			x.mu.Unlock()
 			return out, nil, nil
 		}
 		if err := ctx.Err(); err != nil {
@@ -299,7 +302,7 @@ func (x *Invocation) RetryFanOut(ctx context.Context) (bool, error) {
 	counts[i]++
 	iter, frames := nextIteration(x.Env.Iter, cloneFrames(x.Env.Frames))
 	env := &Envelope{Version: Version, Execution: x.Env.Execution, Node: x.Node.JoinOf, Iter: iter, Frames: frames,
-		Pred: x.key, Input: in, Retries: counts}
+		Pred: x.key, Input: in, Retries: counts, Vars: x.vars}
 	return true, x.invoke(ctx, env)
 }
 

@@ -18,6 +18,7 @@ func Check(w *Workflow) diag.List {
 	c.transitions()
 	if len(c.errs) == 0 {
 		c.scopes()
+		c.variables()
 	}
 	if len(c.errs) == c.unreachable {
 		c.loops() // over the reachable nodes, even if some are unreachable

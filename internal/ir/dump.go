@@ -31,6 +31,9 @@ func Dump(w *Workflow) string {
 		b.WriteString("\n")
 		dumpPolicy(&b, "\t", n)
 		dumpFlow(&b, "\t", n)
+		if n.Assign != nil {
+			fmt.Fprintf(&b, "\tassign %s\n", ExprJSON(n.Assign))
+		}
 		dumpTransition(&b, "\t", n.Next)
 	}
 	return b.String()
@@ -60,6 +63,9 @@ func dumpPolicy(b *strings.Builder, indent string, n *Node) {
 		fmt.Fprintf(b, "%scatch %s", indent, strings.Join(c.Errors, ", "))
 		if c.Into != nil {
 			fmt.Fprintf(b, " into %s", c.Into)
+		}
+		if c.Assign != nil {
+			fmt.Fprintf(b, " assign %s", ExprJSON(c.Assign))
 		}
 		target := "<none>"
 		if c.Next != nil {
@@ -114,9 +120,17 @@ func dumpTransition(b *strings.Builder, indent string, t Transition) {
 	case nil:
 		fmt.Fprintf(b, "%s<none>\n", indent)
 	case *Choice:
-		fmt.Fprintf(b, "%schoose\n", indent)
+		fmt.Fprintf(b, "%schoose", indent)
+		if t.Assign != nil {
+			fmt.Fprintf(b, " assign %s", ExprJSON(t.Assign))
+		}
+		b.WriteString("\n")
 		for _, c := range t.Cases {
-			fmt.Fprintf(b, "%s\twhen %s: %s\n", indent, CondString(c.Cond), transitionString(c.Then))
+			fmt.Fprintf(b, "%s\twhen %s", indent, CondString(c.Cond))
+			if c.Assign != nil {
+				fmt.Fprintf(b, " assign %s", ExprJSON(c.Assign))
+			}
+			fmt.Fprintf(b, ": %s\n", transitionString(c.Then))
 		}
 		if t.Default != nil {
 			fmt.Fprintf(b, "%s\telse: %s\n", indent, transitionString(t.Default))

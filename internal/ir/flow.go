@@ -41,10 +41,12 @@ type JSONPath struct {
 	Text    string // as written; "" when Null
 	Null    bool   // the JSON null of InputPath, ResultPath, OutputPath
 	Context bool   // Text begins with "$$": it selects from the context object
+	Var     string // Text begins with "$name": it selects in the workflow variable name
 	// Static holds the steps of a reference path (fields and indexes only),
 	// which code generation turns into a literal; nil when the path needs a
 	// JSONPath evaluator at run time. For a context path the steps are
-	// relative to the context object.
+	// relative to the context object; for a variable's, to its value (and
+	// Static.Var is Var).
 	Static *Path
 	Pos    diag.Pos
 }

@@ -60,6 +60,12 @@ type Node struct {
 	Flow *Flow
 	// Wait delays a pass node before its output is committed; nil for none.
 	Wait *Wait
+	// Assign sets workflow variables when the node succeeds, as a state's
+	// Assign in Step Functions: each field a variable, computed from the
+	// node's result (after ResultSelector; a pass node's after Parameters
+	// or Result) and from the variables as the node received them. nil for
+	// none. See Variables.
+	Assign *Object
 
 	// Set by Check.
 	Ident string // a Go identifier and directory name unique in the workflow
@@ -97,7 +103,8 @@ type Retrier struct {
 // (Step Functions' Catch ResultPath).
 type Catcher struct {
 	Errors []string
-	Into   *Path // nil: the error object replaces the input
+	Into   *Path   // nil: the error object replaces the input
+	Assign *Object // variables computed from the error object; nil for none
 	Next   *Goto
 	Pos    diag.Pos
 }
@@ -166,17 +173,23 @@ type Fail struct {
 // Choice takes the first case whose condition holds on the node's output, or
 // Default. A Choice with no Default fails with States.NoChoiceMatched when no
 // case holds. Case targets and Default are *Goto, *End or *Fail.
+//
+// Conditions read the variables as the node left them. Assign, and then the
+// taken case's Assign, computed from the output and those same variables,
+// set variables for the target (a Choice state's Assign and its rule's).
 type Choice struct {
 	Cases   []*Case
 	Default Transition
+	Assign  *Object // whichever way the choice goes; nil for none
 	Pos     diag.Pos
 }
 
 // Case is one guarded branch of a Choice.
 type Case struct {
-	Cond Cond
-	Then Transition
-	Pos  diag.Pos
+	Cond   Cond
+	Then   Transition
+	Assign *Object // nil for none
+	Pos    diag.Pos
 }
 
 // FanKind tells a parallel from a map.
@@ -235,8 +248,11 @@ func (*Choice) transition()          {}
 func (*FanOut) transition()          {}
 
 // Path selects a value inside a JSON document: a sequence of object fields
-// and array indexes. The empty path selects the whole document.
+// and array indexes. The empty path selects the whole document. With Var,
+// the document is the value of that workflow variable (see Assign) instead
+// of the node's output.
 type Path struct {
+	Var   string
 	Steps []Step
 	Pos   diag.Pos
 }
@@ -248,13 +264,19 @@ type Step struct {
 	IsIndex bool
 }
 
-// String renders the path in .unum syntax: ".", ".a.b[2]", `.["odd key"]`.
+// String renders the path in .unum syntax: ".", ".a.b[2]", `.["odd key"]`,
+// "$total", "$total.n".
 func (p Path) String() string {
-	if len(p.Steps) == 0 {
+	var b strings.Builder
+	if p.Var != "" {
+		b.WriteString("$" + p.Var)
+	} else if len(p.Steps) == 0 {
 		return "."
 	}
-	var b strings.Builder
-	if first := p.Steps[0]; first.IsIndex || !isIdent(first.Field) {
+	if len(p.Steps) == 0 {
+		return b.String()
+	}
+	if first := p.Steps[0]; p.Var == "" && (first.IsIndex || !isIdent(first.Field)) {
 		b.WriteByte('.') // ".[0]", `.["odd key"]`: a path always starts with a dot
 	}
 	for _, s := range p.Steps {

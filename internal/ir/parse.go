@@ -18,12 +18,10 @@ import (
 // ParseJSONPath parses a path as Step Functions writes it (see ParsePath)
 // and gives it pos. ref requires a reference path (fields and indexes only).
 func ParseJSONPath(text string, pos diag.Pos, ref bool) (*JSONPath, error) {
-	p, variable, err := ParsePath(text)
+	p, err := ParsePath(text)
 	switch {
 	case err != "":
 		return nil, fmt.Errorf("invalid path %q: %s", text, err)
-	case variable != "":
-		return nil, fmt.Errorf("unsupported: the workflow variable %q", "$"+variable)
 	case ref && p.Static == nil:
 		return nil, fmt.Errorf("%q must be a reference path: fields and indexes only, such as $.a.b[0]", text)
 	}
@@ -82,13 +80,13 @@ func ParseComputed(text string, pos diag.Pos) (Expr, error) {
 // "$$.Map.Item.Value", or any JSONPath such as "$.a[*].b" or
 // "$..x[?(@.y > 1)]". For a reference path (fields and indexes only) the
 // result's Static holds the steps. A path that begins with "$" and a name,
-// such as "$total.count", refers to a workflow variable: variable is its
-// name and the result is nil. A malformed path gives a string. Two Jayway
-// idioms are rewritten first (see jaywayIdioms), so Text may differ from
-// text.
-func ParsePath(text string) (p *JSONPath, variable string, err string) {
+// such as "$total.count", selects in a workflow variable: Var is its name,
+// and the rest of the path applies to its value. A malformed path gives a
+// string. Two Jayway idioms are rewritten first (see jaywayIdioms), so Text
+// may differ from text.
+func ParsePath(text string) (p *JSONPath, err string) {
 	if !strings.HasPrefix(text, "$") {
-		return nil, "", `a path must begin with "$"`
+		return nil, `a path must begin with "$"`
 	}
 	text = jaywayIdioms(text)
 	p = &JSONPath{Text: text}
@@ -102,24 +100,24 @@ func ParsePath(text string) (p *JSONPath, variable string, err string) {
 			n++
 		}
 		if n == 0 {
-			return nil, "", ("unexpected " + strconv.QuoteRune(rune(rest[0])) + ` after "$"`)
+			return nil, "unexpected " + strconv.QuoteRune(rune(rest[0])) + ` after "$"`
 		}
-		if e := balanced(rest[n:]); e != "" {
-			return nil, "", e
+		p.Var, rest = rest[:n], rest[n:]
+		if p.Var == "states" {
+			return nil, `"$states" is JSONata's reserved variable; a JSONPath state cannot read it`
 		}
-		return nil, rest[:n], ""
 	}
 	if e := balanced(rest); e != "" {
-		return nil, "", e
+		return nil, e
 	}
 	steps, static, e := pathSteps(rest)
 	if e != "" {
-		return nil, "", e
+		return nil, e
 	}
 	if static {
-		p.Static = &Path{Steps: steps} // Pos is set with the JSONPath's
+		p.Static = &Path{Steps: steps, Var: p.Var} // Pos is set with the JSONPath's
 	}
-	return p, "", ""
+	return p, ""
 }
 
 func isNameByte(c byte) bool {
@@ -517,13 +515,9 @@ func (p *intrinsicParser) path() Expr {
 	}
 	p.i = min(p.i, len(p.s))
 	text := strings.TrimSpace(p.s[start:p.i])
-	jp, variable, err := ParsePath(text)
-	switch {
-	case err != "":
+	jp, err := ParsePath(text)
+	if err != "" {
 		p.fail("invalid path %q: %s", text, err)
-		return nil
-	case variable != "":
-		p.fail("unsupported: the workflow variable %q", "$"+variable)
 		return nil
 	}
 	jp.Pos = p.pos

@@ -13,6 +13,7 @@ func TestParseJSONPath(t *testing.T) {
 		ref    bool
 		static string // Path.String of Static, "-" for dynamic
 		ctx    bool
+		v      string // the variable
 		err    bool
 	}{
 		{text: "$", static: "."},
@@ -31,7 +32,11 @@ func TestParseJSONPath(t *testing.T) {
 		{text: "$.a[0", err: true},
 		{text: "$.", err: true},
 		{text: "$.a[-1]", static: "-"},
-		{text: "$total.count", err: true}, // a workflow variable
+		{text: "$total.count", static: "$total.count", v: "total"}, // a workflow variable
+		{text: "$total", static: "$total", v: "total"},
+		{text: "$t[?(@.n > 1)]", static: "-", v: "t"},
+		{text: "$states.input", err: true}, // JSONata's
+		{text: "$-x", err: true},
 	} {
 		p, err := ParseJSONPath(tc.text, diag.Pos{}, tc.ref)
 		if tc.err {
@@ -48,8 +53,8 @@ func TestParseJSONPath(t *testing.T) {
 		if p.Static != nil {
 			got = p.Static.String()
 		}
-		if got != tc.static || p.Context != tc.ctx {
-			t.Errorf("%q: static %s context %v, want %s %v", tc.text, got, p.Context, tc.static, tc.ctx)
+		if got != tc.static || p.Context != tc.ctx || p.Var != tc.v {
+			t.Errorf("%q: static %s context %v variable %q, want %s %v %q", tc.text, got, p.Context, p.Var, tc.static, tc.ctx, tc.v)
 		}
 	}
 }
@@ -68,7 +73,7 @@ func TestParseIntrinsic(t *testing.T) {
 		{in: "States.Array('x)", err: "unterminated string"},
 		{in: "States.Array(x)", err: `invalid argument "x"`},
 		{in: "States.MathAdd('1', 2)", err: "argument 1 of States.MathAdd must be a number, not a string"},
-		{in: "States.Array($v)", err: `unsupported: the workflow variable "$v"`},
+		{in: "States.Array($v, $v.a[0])", out: "States.Array($v, $v.a[0])"},
 		{in: "States.UUID() x", err: "unexpected"},
 	} {
 		e, problems := ParseIntrinsic(tc.in, diag.Pos{})

@@ -2,6 +2,7 @@ package states
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/unumc/unumc/rt"
@@ -34,6 +35,11 @@ type Context struct {
 	MapItem      bool
 	MapIndex     int
 	MapValue     any
+	// Vars returns the workflow variables the node sees, by name (see
+	// rt.Invocation.Variables); nil when the workflow has none. It is
+	// called once, when a path first reads a variable.
+	Vars func() (map[string]any, error)
+	vars map[string]any
 }
 
 // FromContext returns the context object of the node instance ctx belongs
@@ -150,4 +156,46 @@ func (c *Context) Select(p *Path, name string) (any, error) {
 		return p.Select(v, name)
 	}
 	return c.Get(p.static, name)
+}
+
+// Variable returns the value the reference path p selects in the workflow
+// variable name, p relative to the variable ("$name"); errors are named by
+// what as Get's are. A variable that is not set is States.Runtime.
+func (c *Context) Variable(name string, p rt.Path, what string) (any, error) {
+	v, err := c.variable(name, what)
+	if err != nil {
+		return nil, err
+	}
+	return get(v, p, what, "$"+name)
+}
+
+// SelectVariable evaluates a path in the workflow variable name: p is the
+// path relative to the variable, written from "$".
+func (c *Context) SelectVariable(name string, p *Path, what string) (any, error) {
+	v, err := c.variable(name, what)
+	if err != nil {
+		return nil, err
+	}
+	if p.definite {
+		return get(v, p.static, what, "$"+name)
+	}
+	return p.Select(v, what)
+}
+
+func (c *Context) variable(name, what string) (any, error) {
+	if c.vars == nil && c.Vars != nil {
+		vars, err := c.Vars()
+		if err != nil {
+			return nil, errorOf(err, Runtime, what)
+		}
+		c.vars = vars
+	}
+	v, ok := c.vars[name]
+	if !ok {
+		if what == "" {
+			what = "path"
+		}
+		return nil, newError(Runtime, fmt.Sprintf("%s: the variable %s is not set", what, quote("$"+name)))
+	}
+	return v, nil
 }
