@@ -55,6 +55,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			statusCommand(),
 			deployCommand(),
 			startCommand(),
+			costCommand(),
 		},
 		OnUsageError: func(_ *cli.Context, err error, _ bool) error { return &usageError{err.Error()} },
 	}

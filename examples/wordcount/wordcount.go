@@ -202,3 +202,26 @@ func Report(ctx context.Context, in []Reduced) (Result, error) {
 	out.Top = append([]WordCount{}, all[:min(TopN, len(all))]...)
 	return out, nil
 }
+
+// Sized is a job of the paper's shape at any size: mappers chunks of words
+// words each, the text's words taken in turn and from the start again when
+// they run out (the paper ran 262 mappers). With words 0 it is the whole
+// text, cut into mappers chunks.
+func Sized(text string, mappers, words int) Job {
+	if words <= 0 {
+		return Job{Text: text, Chunks: mappers}
+	}
+	all := strings.Fields(text)
+	var b strings.Builder
+	for i := range mappers * words {
+		switch {
+		case i == 0:
+		case i%words == 0:
+			b.WriteByte('\n') // a line per mapper, for whoever reads the input
+		default:
+			b.WriteByte(' ')
+		}
+		b.WriteString(all[i%len(all)])
+	}
+	return Job{Text: b.String(), Chunks: mappers}
+}

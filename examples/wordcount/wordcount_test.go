@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"sort"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -144,16 +145,15 @@ func TestInput(t *testing.T) {
 	}
 }
 
-// TestWorkflow runs the workflow by hand:
+// byHand runs the workflow on in by hand:
 //
 //	start -> Split -> map .chunks limit 4 { Count } -> Shuffle -> map .partitions { Reduce } -> Report
 //
 // Each map runs its branch once per element of the array, and the node after
-// it gets the results in element order. It then checks the result against a
-// plain count of the whole text.
-func TestWorkflow(t *testing.T) {
+// it gets the results in element order.
+func byHand(t *testing.T, in Job) Result {
+	t.Helper()
 	ctx := context.Background()
-	in := reference.Load[Job](t, "input.json")
 	chunks, err := Split(ctx, in)
 	if err != nil {
 		t.Fatal(err)
@@ -184,10 +184,14 @@ func TestWorkflow(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	reference.CheckWant(t, out, "want.json")
+	return out
+}
 
-	// Without MapReduce: one mapper over the whole text.
-	whole, _ := Count(ctx, Chunk{Text: in.Text})
+// checkPlain checks a result against a plain count of the whole text: one
+// mapper, no MapReduce.
+func checkPlain(t *testing.T, text string, out Result) {
+	t.Helper()
+	whole, _ := Count(context.Background(), Chunk{Text: text})
 	total := 0
 	for _, wc := range whole.Counts {
 		total += wc.Count
@@ -199,5 +203,48 @@ func TestWorkflow(t *testing.T) {
 	}
 	if diff := cmp.Diff(whole.Counts[:TopN], out.Top); diff != "" {
 		t.Errorf("top words differ from a plain count (-plain +report):\n%s", diff)
+	}
+}
+
+// TestWorkflow runs the workflow by hand on input.json and checks the result
+// against want.json and a plain count of the whole text.
+func TestWorkflow(t *testing.T) {
+	in := reference.Load[Job](t, "input.json")
+	out := byHand(t, in)
+	reference.CheckWant(t, out, "want.json")
+	checkPlain(t, in.Text, out)
+}
+
+// TestSized checks the inputs of the generator (gen): every mapper gets
+// the same number of words, the workflow's result is a plain count of the
+// text, and at the paper's 262 mappers it is want262.json. With no words
+// per mapper it is input.json.
+func TestSized(t *testing.T) {
+	text, err := os.ReadFile("text.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(reference.Load[Job](t, "input.json"), Sized(string(text), 4, 0)); diff != "" {
+		t.Errorf("Sized(4, 0) is not input.json (-input.json +Sized):\n%s", diff)
+	}
+	for _, mappers := range []int{1, 7, 262} {
+		in := Sized(string(text), mappers, 64)
+		chunks, err := Split(context.Background(), in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(chunks.Chunks) != mappers {
+			t.Fatalf("%d mappers: Split made %d chunks", mappers, len(chunks.Chunks))
+		}
+		for _, c := range chunks.Chunks {
+			if n := len(strings.Fields(c.Text)); n != 64 {
+				t.Fatalf("%d mappers: chunk %d has %d words, want 64", mappers, c.Index, n)
+			}
+		}
+		out := byHand(t, in)
+		checkPlain(t, in.Text, out)
+		if mappers == 262 {
+			reference.CheckWant(t, out, "want262.json")
+		}
 	}
 }
