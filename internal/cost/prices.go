@@ -1,9 +1,6 @@
 package cost
 
-import (
-	"fmt"
-	"sort"
-)
+import "fmt"
 
 // Price is one line of a provider's public price list: USD dollars per Per
 // units. Figures are on-demand, for us-east-1 on AWS and Tier 1 regions
@@ -97,14 +94,4 @@ func price(name string) Price {
 		}
 	}
 	panic(fmt.Sprintf("cost: no price %q", name))
-}
-
-// PriceNames lists the table's names, sorted.
-func PriceNames() []string {
-	var out []string
-	for _, p := range Prices {
-		out = append(out, p.Name)
-	}
-	sort.Strings(out)
-	return out
 }
