@@ -21,9 +21,12 @@ lint:
 chaos:
 	UNUMC_CHAOS_RUNS=$${UNUMC_CHAOS_RUNS:-1000} $(GO) test ./golden -run TestChaos -count=1 -timeout 6h -v
 
-# Benchmarks (report medians over several runs; these machines are shared).
+# Benchmarks: the suite's one table, medians over several runs as these
+# machines are shared (docs/performance.md; BENCHFLAGS=-json for JSON). The
+# Go benchmarks behind it, for benchstat comparisons of one change:
+#   go test -run XXX -bench . -count 10 ./codegen/ ./targets/local/ ./cmd/unumbench/
 bench:
-	$(GO) test -run XXX -bench . -count 5 ./codegen/
+	$(GO) run ./cmd/unumbench $(BENCHFLAGS)
 
 fuzz:
 	$(GO) test -run XXX -fuzz FuzzParse -fuzztime 60s ./lang/

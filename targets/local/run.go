@@ -51,6 +51,20 @@ type Options struct {
 
 	// Chaos, when set, injects faults from a seeded schedule; see Chaos.
 	Chaos *Chaos
+
+	// Observe, when set, is told of every delivery once it has ended:
+	// benchmarks time transitions with it. It is called concurrently and
+	// should return quickly.
+	Observe func(Delivery) `json:"-"`
+}
+
+// Delivery is one attempt at an invocation, as Options.Observe sees it.
+type Delivery struct {
+	Node     string // the node's identifier
+	Instance string // the node instance, e.g. "count[3]"
+	Began    time.Time
+	Ended    time.Time
+	Err      error // why the attempt failed; nil if it succeeded
 }
 
 func (o *Options) check() error {
@@ -346,6 +360,9 @@ func (r *runner) deliver(ctx context.Context, e *entry) {
 	env.Attempt = e.Attempts + 1
 	began := time.Now()
 	err := r.attempt(ctx, &env)
+	if r.opts.Observe != nil {
+		r.opts.Observe(Delivery{Node: env.Node, Instance: env.Instance(), Began: began, Ended: time.Now(), Err: err})
+	}
 	if ctx.Err() != nil {
 		return // stopped, not failed: the entry stays queued as it was
 	}
