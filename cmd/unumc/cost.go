@@ -7,7 +7,9 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"sync"
 	"syscall"
+	"time"
 
 	"github.com/urfave/cli/v2"
 
@@ -87,6 +89,10 @@ func costAction(c *cli.Context) error {
 	}
 	name := freshName()
 	start := w.Node(w.Start).Ident
+	// Each delivery's duration, so that each is rounded up as the target
+	// bills it, rather than worked out from sums.
+	var mu sync.Mutex
+	durations := map[string][]time.Duration{}
 	res, err := local.Run(ctx, local.Options{
 		StateDir:  state,
 		Workflow:  w.Name,
@@ -94,6 +100,11 @@ func costAction(c *cli.Context) error {
 		Start:     start,
 		Execution: name,
 		Input:     input,
+		Observe: func(d local.Delivery) {
+			mu.Lock()
+			durations[d.Node] = append(durations[d.Node], d.Ended.Sub(d.Began))
+			mu.Unlock()
+		},
 	})
 	if err != nil {
 		if res != nil && res.Log != "" {
@@ -109,9 +120,10 @@ func costAction(c *cli.Context) error {
 		fmt.Fprintf(c.App.ErrWriter, "unumc: the execution failed (%s: %s); pricing it as it ran\n", res.Status.Error, res.Status.Cause)
 	}
 	rep, err := cost.Estimate(cost.Run{
-		Workflow: w,
-		Stats:    res.Stats,
-		Start:    &rt.Envelope{Version: rt.Version, Execution: name, Node: start, Input: input},
+		Workflow:  w,
+		Stats:     res.Stats,
+		Durations: durations,
+		Start:     &rt.Envelope{Version: rt.Version, Execution: name, Node: start, Input: input},
 	}, opts)
 	if err != nil {
 		return err
