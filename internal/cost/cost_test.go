@@ -178,8 +178,7 @@ func TestEstimateAWS(t *testing.T) {
 	// tasks.
 	standard := lambda + 3*0.000025
 	// Express: one request at $1 per million; 120 ms billed as 200 ms, at
-	// 64 MB (50 MB, three states and 1,000 bytes of data fit): 0.0125 GB-s
-	// at $0.00001667.
+	// 64 MB (50 MB and three states fit): 0.0125 GB-s at $0.00001667.
 	express := lambda + 1e-6 + 0.2*0.0625*0.00001667
 	checkCosts(t, r, map[string]float64{ColumnUnumc: unumc, ColumnUnum: unumToday, ColumnUnum2023: unum2023,
 		ColumnStandard: standard, ColumnExpress: express})
@@ -189,6 +188,26 @@ func TestEstimateAWS(t *testing.T) {
 	if !near(r.Columns[3].Relative, standard/unumc) {
 		t.Errorf("Standard relative to unumc: %v, want %v", r.Columns[3].Relative, standard/unumc)
 	}
+	if len(r.Notes) != 0 {
+		t.Errorf("notes: %q", r.Notes)
+	}
+
+	// A request that carried 300,000 bytes: more than Step Functions'
+	// 262,144 a state. And 20 MB of messages take Express's memory past
+	// 64 MB, to 128 MB: twice the GB-s.
+	s.Metered.Largest = 300_000
+	s.Metered.PubSub.Bytes = 20 << 20
+	r, err = Estimate(Run{Workflow: w, Stats: s}, Options{Target: TargetAWS})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Notes) != 1 || !strings.Contains(r.Notes[0], "300,000 bytes") {
+		t.Errorf("notes: %q", r.Notes)
+	}
+	if got, want := r.Columns[4].PerExecution, lambda+1e-6+0.2*0.125*0.00001667; !near(got, want) {
+		t.Errorf("Express with 20 MB of messages: %v, want %v", got, want)
+	}
+	s.Metered.Largest, s.Metered.PubSub.Bytes = 0, 0
 
 	// x86_64 at 1,024 MB: 0.033 GB-s at $0.0000166667.
 	r, err = Estimate(Run{Workflow: w, Stats: s}, Options{Target: TargetAWS, MemoryMB: 1024, Arch: "x86_64", Executions: 10})

@@ -63,6 +63,8 @@ type Report struct {
 	Metered    meter.Bill `json:"metered"` // what unumc's requests bill, per execution
 	Columns    []Column   `json:"columns"`
 	Prices     []Price    `json:"prices"` // the prices used
+	// Notes are caveats about this execution's figures.
+	Notes []string `json:"notes,omitempty"`
 }
 
 // Column is one way to run the workflow, priced.
@@ -119,8 +121,14 @@ func Estimate(r Run, o Options) (*Report, error) {
 	rep := &Report{Workflow: r.Workflow.Name, Target: o.Target, Executions: o.Executions, PricesDate: PricesDate,
 		Shape: sh, Metered: r.Stats.Metered}
 	m := models{shape: sh, metered: r.Stats.Metered, arch: o.Arch}
+	largest := r.Stats.Metered.Largest
 	if r.Start != nil {
 		m.startBytes = meter.MessageBytes(r.Start)
+		largest = max(largest, int64(len(r.Start.Input)))
+	}
+	if largest > meter.StateDataLimit {
+		rep.Notes = append(rep.Notes, fmt.Sprintf("one request carried %s bytes, more than the %s Step Functions passes into or out of a state: it could not run this execution as it is, without S3 (not priced)",
+			Count(int(largest)), Count(meter.StateDataLimit)))
 	}
 	// Step Functions calls the same functions as Lambda tasks at the same
 	// memory as unumc's functions on AWS.
@@ -277,11 +285,11 @@ func (m models) standard() []Line {
 // express bills one request and the execution's duration, rounded up to
 // 100 ms, at the memory Step Functions works out for it in 64 MB chunks:
 // 50 MB, the definition (taken as 512 bytes a state) and the execution's
-// data times the Map or Parallel steps, taken as all the data the run
-// moved.
+// data times the Map or Parallel steps, taken as the bytes of every
+// invocation's message (at least 1,000 each): each step's input once.
 func (m models) express(w *ir.Workflow) []Line {
 	const mb = 1 << 20
-	mem := 50*mb + 512*len(w.Nodes) + int(m.shape.DataBytes)
+	mem := 50*mb + 512*len(w.Nodes) + int(m.metered.PubSub.Bytes+m.startBytes)
 	billedMB := 64 * int(math.Ceil(float64(mem)/(64*mb)))
 	seconds := float64(ceilDuration(time.Duration(m.shape.WallMS)*time.Millisecond, 100*time.Millisecond)) / 10
 	return []Line{

@@ -40,8 +40,12 @@ func (r *Report) WriteText(w io.Writer) error {
 	if !sh.DurationsExact {
 		how = "worked out from their sum"
 	}
-	fmt.Fprintf(w, "one execution run locally: %d invocations, %d Lambda tasks, %d state transitions, %d fan-in branches; deliveries billed %d ms on Lambda, %d ms on Cloud Run (%s); %d ms wall\n\n",
+	fmt.Fprintf(w, "one execution run locally: %d invocations, %d Lambda tasks, %d state transitions, %d fan-in branches; deliveries billed %d ms on Lambda, %d ms on Cloud Run (%s); %d ms wall\n",
 		sh.Invocations, sh.Tasks, sh.Transitions, sh.FanInBranches, sh.LambdaMS, sh.CloudRunMS, how, sh.WallMS)
+	for _, n := range r.Notes {
+		fmt.Fprintf(w, "note: %s\n", n)
+	}
+	fmt.Fprintln(w)
 
 	// Numbers align right; the labels, padded to one width first, left.
 	var rows [][]string

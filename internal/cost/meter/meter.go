@@ -14,7 +14,15 @@ type Bill struct {
 	DynamoDB  DynamoDB  `json:"dynamodb"`
 	Firestore Firestore `json:"firestore"`
 	PubSub    PubSub    `json:"pubsub"`
+	// Largest is the most data one request carried: the values a Get
+	// returned, the value a Create wrote, or an invocation's input. Step
+	// Functions limits a state's input and output to StateDataLimit.
+	Largest int64 `json:"largest_bytes"`
 }
+
+// StateDataLimit is the most data Step Functions passes into or out of a
+// state: 256 KiB.
+const StateDataLimit = 256 << 10
 
 // DynamoDB counts API requests and the on-demand capacity units they
 // consume.
@@ -56,6 +64,7 @@ func (b *Bill) Add(d Bill) {
 	b.Firestore.Deletes += d.Firestore.Deletes
 	b.PubSub.Messages += d.PubSub.Messages
 	b.PubSub.Bytes += d.PubSub.Bytes
+	b.Largest = max(b.Largest, d.Largest)
 }
 
 // DynamoDB's request sizes and limits, as targets/aws/ddb uses them. A test
@@ -141,6 +150,7 @@ func (m *Meter) Get(keys []string, got map[string]rt.Item) Bill {
 		}
 		it := itemOf(rec)
 		m.remember(k, it)
+		b.Largest += int64(it.value)
 		b.DynamoDB.ReadUnits += ceilDiv(it.size(), readUnit)
 		b.DynamoDB.add(it.readChunks())
 	}
@@ -153,8 +163,8 @@ func (m *Meter) Get(keys []string, got map[string]rt.Item) Bill {
 
 // Create bills a Create of it that found existing, or nil if it wrote it.
 func (m *Meter) Create(it rt.Item, existing *rt.Item) Bill {
-	var b Bill
 	mine := itemOf(it)
+	b := Bill{Largest: int64(mine.value)}
 	// ddb: a value over chunkSize is written first as chunk items, in
 	// BatchWriteItems, and the item itself becomes a manifest.
 	b.DynamoDB.add(mine.writeChunks())
@@ -258,7 +268,7 @@ func (m *Meter) Delete(keys []string) Bill {
 // Invoke is free: Lambda bills the invoked function's request, which is
 // counted where it runs.
 func (m *Meter) Invoke(env *rt.Envelope) Bill {
-	var b Bill
+	b := Bill{Largest: int64(len(env.Input))}
 	b.PubSub.Messages++
 	b.PubSub.Bytes += MessageBytes(env)
 	return b

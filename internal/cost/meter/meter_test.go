@@ -67,8 +67,11 @@ func TestUnits(t *testing.T) {
 		Firestore{Requests: 2, Writes: 1, Reads: 1})
 	// One BatchGetItem: the item (1 unit) and a missing key (1 unit); the
 	// repeated key is sent once.
-	check("get", m.Get([]string{"exec/c/a", "exec/status", "exec/c/a"}, map[string]rt.Item{"exec/c/a": big}),
-		DynamoDB{Requests: 1, ReadUnits: 2}, Firestore{Requests: 1, Reads: 2})
+	got := m.Get([]string{"exec/c/a", "exec/status", "exec/c/a"}, map[string]rt.Item{"exec/c/a": big})
+	check("get", got, DynamoDB{Requests: 1, ReadUnits: 2}, Firestore{Requests: 1, Reads: 2})
+	if got.Largest != 1500 {
+		t.Errorf("get carried %d bytes, want the 1,500 of the value", got.Largest)
+	}
 	// The set item "exec/j/o" (8 bytes) with 1,100 bytes of members after
 	// the addition: 1+8 + 1+1,100 = 1,110 bytes, 2 units.
 	set := rt.Item{Key: "exec/j/o"}
