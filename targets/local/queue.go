@@ -1,19 +1,17 @@
 package local
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
-
-	bolt "go.etcd.io/bbolt"
 
 	"github.com/unumc/unumc/rt"
 )
 
 // entry is an invocation in the durable queue. It is written when a node's
 // Invoke is accepted and removed only once a delivery of it has succeeded,
-// so a runner that dies leaves exactly the invocations still owed; at least
-// once delivery is what the protocol asks of the platform.
+// so a runner that dies leaves the invocations still owed (or, if it died
+// before the last changes reached the file, an earlier state; see Store);
+// at least once delivery is what the protocol asks of the platform.
 type entry struct {
 	key      string       // <execution>/<sequence>: one execution's entries sort together, in order
 	Env      *rt.Envelope `json:"env"`
@@ -25,102 +23,124 @@ func queueKey(execution string, seq uint64) string {
 	return fmt.Sprintf("%s/%016x", execution, seq)
 }
 
-func putEntry(b *bolt.Bucket, e *entry) error {
-	v, err := json.Marshal(e)
-	if err != nil {
-		return err
-	}
-	return b.Put([]byte(e.key), v)
+// addEntry queues env, encoded as value; s.mu is held.
+func (s *Store) addEntry(env *rt.Envelope, value []byte) *entry {
+	s.seq++
+	e := &entry{key: queueKey(env.Execution, s.seq), Env: env}
+	s.putRaw(queueBucket, e.key, value)
+	return e
 }
 
-func addEntry(tx *bolt.Tx, env *rt.Envelope) (*entry, error) {
-	b := tx.Bucket(queueBucket)
-	seq, err := b.NextSequence()
+// enqueue accepts an invocation. It returns before the entry is in the
+// file (see Store).
+func (s *Store) enqueue(env *rt.Envelope) (*entry, error) {
+	value, err := json.Marshal(&entry{Env: env}) // the key is not in the value
 	if err != nil {
 		return nil, err
 	}
-	e := &entry{key: queueKey(env.Execution, seq), Env: env}
-	return e, putEntry(b, e)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.usable(); err != nil {
+		return nil, err
+	}
+	return s.addEntry(env, value), nil
 }
 
-// enqueue accepts an invocation.
-func (s *Store) enqueue(env *rt.Envelope) (e *entry, err error) {
-	err = s.db.Update(func(tx *bolt.Tx) error {
-		e, err = addEntry(tx, env)
-		return err
-	})
-	return e, err
-}
-
-// begin starts or joins an execution in one transaction. With a status
-// record it returns the record: the execution has ended, and a start retried
-// after the end must not run again. With invocations queued it does nothing:
-// a runner stopped or killed mid-execution left them, and delivering them
-// resumes it. Otherwise it enqueues the entry invocation env, which also
-// re-drives an execution whose earlier run gave up on an instance, since
-// every checkpoint before that instance is still there.
-func (s *Store) begin(env *rt.Envelope) (st *rt.Status, err error) {
-	err = s.db.Update(func(tx *bolt.Tx) error {
-		st = nil
-		key := rt.StatusKey(env.Execution)
-		it, ok, err := s.read(tx.Bucket(itemsBucket), key)
-		if err != nil {
-			return err
-		}
-		if ok {
-			st = new(rt.Status)
-			if err := json.Unmarshal(it.Value, st); err != nil {
-				return fmt.Errorf("status record %s: %v", key, err)
-			}
+// begin starts or joins an execution. With a status record it returns the
+// record: the execution has ended, and a start retried after the end must
+// not run again. With invocations queued it does nothing: a runner stopped
+// or killed mid-execution left them, and delivering them resumes it.
+// Otherwise it enqueues the entry invocation env, which also re-drives an
+// execution whose earlier run gave up on an instance, since every
+// checkpoint before that instance is still there. It returns once that is
+// in the file.
+func (s *Store) begin(env *rt.Envelope) (*rt.Status, error) {
+	value, err := json.Marshal(&entry{Env: env})
+	if err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	if err := s.usable(); err != nil {
+		s.mu.Unlock()
+		return nil, err
+	}
+	key := rt.StatusKey(env.Execution)
+	it, ended, v, err := s.read(key)
+	if err == nil && !ended {
+		queued := false
+		err = s.scan(queueBucket, env.Execution+"/", func(string, []byte, *rt.Item) error {
+			queued = true
 			return nil
+		})
+		if err == nil && !queued {
+			s.addEntry(env, value)
+			v = s.version
 		}
-		p := []byte(env.Execution + "/")
-		if k, _ := tx.Bucket(queueBucket).Cursor().Seek(p); k != nil && bytes.HasPrefix(k, p) {
-			return nil
-		}
-		_, err = addEntry(tx, env)
-		return err
-	})
-	return st, err
+	}
+	s.mu.Unlock()
+	if err == nil {
+		err = s.sync(v)
+	}
+	if err != nil || !ended {
+		return nil, err
+	}
+	st := new(rt.Status)
+	if err := json.Unmarshal(it.Value, st); err != nil {
+		return nil, fmt.Errorf("status record %s: %v", key, err)
+	}
+	return st, nil
 }
 
 // pending returns an execution's queued invocations, oldest first.
 func (s *Store) pending(execution string) ([]*entry, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	var es []*entry
-	err := s.db.View(func(tx *bolt.Tx) error {
-		c := tx.Bucket(queueBucket).Cursor()
-		p := []byte(execution + "/")
-		for k, v := c.Seek(p); k != nil && bytes.HasPrefix(k, p); k, v = c.Next() {
-			e := &entry{key: string(k)}
-			if err := json.Unmarshal(v, e); err != nil {
-				return fmt.Errorf("queue entry %s: %v", k, err)
-			}
-			es = append(es, e)
+	err := s.scan(queueBucket, execution+"/", func(key string, value []byte, _ *rt.Item) error {
+		e := &entry{key: key}
+		if err := json.Unmarshal(value, e); err != nil {
+			return fmt.Errorf("queue entry %s: %v", key, err)
 		}
+		es = append(es, e)
 		return nil
 	})
 	return es, err
 }
 
-// done removes an invocation that has been delivered successfully.
+// done removes an invocation that has been delivered successfully. It
+// returns before that is in the file: losing it to a crash means one more
+// delivery.
 func (s *Store) done(e *entry) error {
-	return s.db.Update(func(tx *bolt.Tx) error {
-		return tx.Bucket(queueBucket).Delete([]byte(e.key))
-	})
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.usable(); err != nil {
+		return err
+	}
+	s.deleteRaw(queueBucket, e.key)
+	return nil
 }
 
 // failed records a failed delivery: the entry stays queued with its attempt
 // count, or, when it has no attempts left, moves to the dead bucket with its
 // last error, out of the way of a later resume.
 func (s *Store) failed(e *entry, dead bool, cause error) error {
-	return s.db.Update(func(tx *bolt.Tx) error {
-		if !dead {
-			return putEntry(tx.Bucket(queueBucket), e)
-		}
+	if dead {
 		e.Error = cause.Error()
-		if err := tx.Bucket(queueBucket).Delete([]byte(e.key)); err != nil {
-			return err
-		}
-		return putEntry(tx.Bucket(deadBucket), e)
-	})
+	}
+	value, err := json.Marshal(e)
+	if err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.usable(); err != nil {
+		return err
+	}
+	if !dead {
+		s.putRaw(queueBucket, e.key, value)
+		return nil
+	}
+	s.deleteRaw(queueBucket, e.key)
+	s.putRaw(deadBucket, e.key, value)
+	return nil
 }

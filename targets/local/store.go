@@ -10,7 +10,9 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -25,15 +27,66 @@ var (
 	deadBucket  = []byte("dead")  // invocations that failed every attempt
 )
 
-// Store is an rt.Store kept in one bbolt file. Every operation is one bbolt
-// transaction, so the store is strongly consistent and, as bbolt syncs each
-// commit, durable. The same file holds the runner's invocation queue, so that
-// accepting an invocation and the records it depends on survive a crash of
-// the runner together.
+// Store is an rt.Store kept in one bbolt file, which also holds the runner's
+// invocation queue, so that an accepted invocation and the records it
+// depends on survive a crash of the runner together.
+//
+// Requests take effect in memory, one at a time in the order they come, and
+// reach the file in batches: a batch is one bbolt transaction, and so one
+// sync, holding every request that came while the batch before it was being
+// written (group commit). The store is strongly consistent: every request
+// sees the effect of every request before it. What is in the file is always
+// the state after some prefix of the requests, never a later request
+// without an earlier one.
+//
+// A Create or an Add returns once its batch is synced, as does a read that
+// returns a record whose batch is not yet synced: a result is durable before
+// anyone can act on it, so no user function ever runs on a result that a
+// crash could take back. A delete and the queue's changes (an invocation
+// accepted, done, or failed) return at once, and are synced with the next
+// batch — a Create's or an Add's, or the one written DeferFor after them.
+// That is safe because of the prefix: a crash of the runner that loses them
+// loses every request after them too, and leaves the state as it was at an
+// instant the protocol already survives, the crash of the runner just
+// before them (a lost delete is a collection not yet done; a lost
+// invocation is one whose sender's delivery is not done either, since that
+// comes later, so the sender is delivered again and invokes again; a lost
+// "done" is a delivery made again). It saves a sync of the file at each of
+// them: a chain transition costs one instead of four.
 type Store struct {
 	db  *bolt.DB
 	now func() time.Time // for expiry
+
+	wmu sync.Mutex // held while a batch is written
+
+	mu      sync.Mutex
+	dirty   map[dirtyKey]*change // requests not yet in a synced batch, latest per record
+	seq     uint64               // the queue's last sequence number
+	version uint64               // requests that changed something, so far
+	synced  uint64               // the version the file holds
+	err     error                // a batch failed: the store takes no more requests
+	timer   *time.Timer          // writes deferred changes when no synchronous request comes
+	closed  bool
 }
+
+// DeferFor bounds how long a change that returned without waiting — a
+// delete, an invocation accepted or done — stays out of the file when no
+// Create or Add comes to write it sooner.
+const DeferFor = 10 * time.Millisecond
+
+type dirtyKey struct {
+	bucket string
+	key    string
+}
+
+// change is the latest state of one record that the file does not have yet.
+type change struct {
+	item    *rt.Item // in the items bucket: the record; nil when deleted
+	raw     []byte   // in the other buckets: the value; nil when deleted
+	version uint64
+}
+
+func (c *change) deleted() bool { return c.item == nil && c.raw == nil }
 
 var _ rt.Store = (*Store)(nil)
 
@@ -44,6 +97,9 @@ func StorePath(stateDir, workflow string) string {
 
 // errInUse is a state file locked by another runner.
 var errInUse = errors.New("in use by another unumc run")
+
+// errClosed is a request after Close.
+var errClosed = errors.New("state: closed")
 
 // OpenStore opens the state file at path, creating it and its directory if
 // needed. bbolt locks the file: a second runner on the same workflow waits
@@ -59,31 +115,202 @@ func OpenStore(path string) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open state %s: %w", path, err)
 	}
+	var seq uint64
 	err = db.Update(func(tx *bolt.Tx) error {
 		for _, b := range [][]byte{itemsBucket, queueBucket, deadBucket} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return err
 			}
 		}
+		seq = tx.Bucket(queueBucket).Sequence()
 		return nil
 	})
 	if err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open state %s: %w", path, err)
 	}
-	return &Store{db: db, now: time.Now}, nil
+	return &Store{db: db, now: time.Now, dirty: map[dirtyKey]*change{}, seq: seq}, nil
 }
 
-// Close closes the state file.
-func (s *Store) Close() error { return s.db.Close() }
+// Close writes what is not yet in the file and closes it.
+func (s *Store) Close() error {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return nil
+	}
+	if s.timer != nil {
+		s.timer.Stop()
+		s.timer = nil
+	}
+	v := s.version
+	s.mu.Unlock()
+	err := s.sync(v)
+	s.mu.Lock()
+	s.closed = true
+	s.mu.Unlock()
+	return errors.Join(err, s.db.Close())
+}
+
+// Flush returns once every request so far is in the file.
+func (s *Store) Flush() error {
+	s.mu.Lock()
+	v := s.version
+	s.mu.Unlock()
+	return s.sync(v)
+}
+
+// sync returns once the file holds version v: it writes a batch of every
+// change so far unless a batch being written, or written already, has it.
+// Callers that come while a batch is written wait for it on wmu, and the
+// first of them then writes the next batch for them all.
+func (s *Store) sync(v uint64) error {
+	s.wmu.Lock()
+	defer s.wmu.Unlock()
+	s.mu.Lock()
+	if s.synced >= v || s.err != nil {
+		err := s.err
+		s.mu.Unlock()
+		return err
+	}
+	type write struct {
+		k dirtyKey
+		c *change
+	}
+	batch := make([]write, 0, len(s.dirty))
+	for k, c := range s.dirty {
+		batch = append(batch, write{k, c})
+	}
+	top, seq := s.version, s.seq
+	s.mu.Unlock()
+
+	// Changes are never modified once made (a later request replaces them),
+	// so the batch is read without the lock.
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		for _, w := range batch {
+			b := tx.Bucket([]byte(w.k.bucket))
+			var err error
+			switch {
+			case w.c.deleted():
+				err = b.Delete([]byte(w.k.key))
+			case w.c.item != nil:
+				err = b.Put([]byte(w.k.key), encodeItem(*w.c.item))
+			default:
+				err = b.Put([]byte(w.k.key), w.c.raw)
+			}
+			if err != nil {
+				return err
+			}
+		}
+		if q := tx.Bucket(queueBucket); q.Sequence() < seq {
+			return q.SetSequence(seq)
+		}
+		return nil
+	})
+
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err != nil {
+		// What the file holds is still a prefix; the requests after it are
+		// lost, as in a crash, and the run must stop.
+		s.err = fmt.Errorf("state: writing to %s: %w", s.db.Path(), err)
+		return s.err
+	}
+	for _, w := range batch {
+		if s.dirty[w.k] == w.c {
+			delete(s.dirty, w.k)
+		}
+	}
+	s.synced = top
+	return nil
+}
+
+// change records a request's effect on a record; s.mu is held.
+func (s *Store) change(bucket []byte, key string, c *change) uint64 {
+	s.version++
+	c.version = s.version
+	s.dirty[dirtyKey{string(bucket), key}] = c
+	return s.version
+}
+
+// later arranges for deferred changes to be written within DeferFor; s.mu is
+// held.
+func (s *Store) later() {
+	if s.timer != nil || s.closed {
+		return
+	}
+	s.timer = time.AfterFunc(DeferFor, func() {
+		s.mu.Lock()
+		s.timer = nil
+		v := s.version
+		s.mu.Unlock()
+		s.sync(v) // an error stops every later request
+	})
+}
+
+// usable reports why the store takes no requests; s.mu is held.
+func (s *Store) usable() error {
+	if s.closed {
+		return errClosed
+	}
+	return s.err
+}
+
+// read returns the unexpired item at key and the version of the change it
+// came from, 0 if it is in the file; s.mu is held.
+func (s *Store) read(key string) (it rt.Item, ok bool, version uint64, err error) {
+	if c, found := s.dirty[dirtyKey{string(itemsBucket), key}]; found {
+		if c.deleted() || expired(*c.item, s.now()) {
+			return rt.Item{}, false, c.version, nil
+		}
+		return *c.item, true, c.version, nil
+	}
+	err = s.db.View(func(tx *bolt.Tx) error {
+		it, ok, err = s.readFile(tx.Bucket(itemsBucket), key)
+		return err
+	})
+	return it, ok, 0, err
+}
+
+// readFile returns the item at key in the file unless it is missing or
+// expired.
+func (s *Store) readFile(b *bolt.Bucket, key string) (rt.Item, bool, error) {
+	v := b.Get([]byte(key))
+	if v == nil {
+		return rt.Item{}, false, nil
+	}
+	it, err := decodeItem([]byte(key), v)
+	if err != nil || expired(it, s.now()) {
+		return rt.Item{}, false, err
+	}
+	return it, true, nil
+}
 
 // Get reads the items that exist among keys.
 func (s *Store) Get(ctx context.Context, keys ...string) (map[string]rt.Item, error) {
 	got := map[string]rt.Item{}
+	s.mu.Lock()
+	if err := s.usable(); err != nil {
+		s.mu.Unlock()
+		return nil, err
+	}
+	var wait uint64 // what was read must be durable before it is acted on
+	var fromFile []string
+	for _, k := range keys {
+		c, found := s.dirty[dirtyKey{string(itemsBucket), k}]
+		if !found {
+			fromFile = append(fromFile, k)
+			continue
+		}
+		wait = max(wait, c.version)
+		if !c.deleted() && !expired(*c.item, s.now()) {
+			got[k] = *c.item
+		}
+	}
 	err := s.db.View(func(tx *bolt.Tx) error {
 		b := tx.Bucket(itemsBucket)
-		for _, k := range keys {
-			it, ok, err := s.read(b, k)
+		for _, k := range fromFile {
+			it, ok, err := s.readFile(b, k)
 			if err != nil {
 				return err
 			}
@@ -93,28 +320,39 @@ func (s *Store) Get(ctx context.Context, keys ...string) (map[string]rt.Item, er
 		}
 		return nil
 	})
-	return got, err
+	s.mu.Unlock()
+	if err != nil {
+		return nil, err
+	}
+	if err := s.sync(wait); err != nil {
+		return nil, err
+	}
+	return got, nil
 }
 
 // Create writes it unless an unexpired item with its key exists, which it
 // then returns.
 func (s *Store) Create(ctx context.Context, it rt.Item) (*rt.Item, error) {
-	var existing *rt.Item
-	err := s.db.Update(func(tx *bolt.Tx) error {
-		existing = nil // bbolt may not rerun fn, but keep fn pure anyway
-		b := tx.Bucket(itemsBucket)
-		old, ok, err := s.read(b, it.Key)
-		if err != nil {
-			return err
-		}
-		if ok {
-			existing = &old
-			return nil
-		}
-		it.Set = normalize(it.Set)
-		return b.Put([]byte(it.Key), encodeItem(it))
-	})
+	s.mu.Lock()
+	if err := s.usable(); err != nil {
+		s.mu.Unlock()
+		return nil, err
+	}
+	old, ok, v, err := s.read(it.Key)
 	if err != nil {
+		s.mu.Unlock()
+		return nil, err
+	}
+	var existing *rt.Item
+	if ok {
+		existing = &old
+	} else {
+		it.Set = normalize(it.Set)
+		it.Value = bytes.Clone(it.Value)
+		v = s.change(itemsBucket, it.Key, &change{item: &it})
+	}
+	s.mu.Unlock()
+	if err := s.sync(v); err != nil {
 		return nil, err
 	}
 	return existing, nil
@@ -123,26 +361,35 @@ func (s *Store) Create(ctx context.Context, it rt.Item) (*rt.Item, error) {
 // Add adds member to the set of the item at key and returns the set, sorted;
 // ok is false when there is no such item.
 func (s *Store) Add(ctx context.Context, key, member string) (set []string, ok bool, err error) {
-	err = s.db.Update(func(tx *bolt.Tx) error {
-		b := tx.Bucket(itemsBucket)
-		it, found, err := s.read(b, key)
-		if err != nil || !found {
-			set, ok = nil, false
-			return err
-		}
-		set, ok = it.Set, true
-		i, present := slices.BinarySearch(set, member)
-		if present {
-			return nil
-		}
-		set = slices.Insert(set, i, member)
-		it.Set = set
-		return b.Put([]byte(key), encodeItem(it))
-	})
-	if err != nil {
+	s.mu.Lock()
+	if err := s.usable(); err != nil {
+		s.mu.Unlock()
 		return nil, false, err
 	}
-	return slices.Clone(set), ok, nil
+	it, ok, v, err := s.read(key)
+	if err != nil {
+		s.mu.Unlock()
+		return nil, false, err
+	}
+	if ok {
+		i, present := slices.BinarySearch(it.Set, member)
+		if !present {
+			// A new slice: the old one may be in a reply being sent.
+			set = make([]string, 0, len(it.Set)+1)
+			set = append(append(append(set, it.Set[:i]...), member), it.Set[i:]...)
+			it.Set = set
+			v = s.change(itemsBucket, key, &change{item: &it})
+		}
+		set = it.Set
+	}
+	s.mu.Unlock()
+	if err := s.sync(v); err != nil {
+		return nil, false, err
+	}
+	if !ok {
+		return nil, false, nil
+	}
+	return slices.Clone(set), true, nil
 }
 
 // Delete removes the items at keys; missing ones are not an error.
@@ -151,46 +398,117 @@ func (s *Store) Delete(ctx context.Context, keys ...string) error {
 	return err
 }
 
-// remove is Delete that also says how many items were there to delete.
+// remove is Delete that also says how many items were there to delete. It
+// returns before the deletes are in the file (see Store).
 func (s *Store) remove(keys []string) (n int, err error) {
-	err = s.db.Update(func(tx *bolt.Tx) error {
-		n = 0
-		b := tx.Bucket(itemsBucket)
-		for _, k := range keys {
-			if _, ok, err := s.read(b, k); err != nil {
-				return err
-			} else if ok {
-				n++
-			}
-			if err := b.Delete([]byte(k)); err != nil {
-				return err
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.usable(); err != nil {
+		return 0, err
+	}
+	for _, k := range keys {
+		_, ok, _, err := s.read(k)
+		if err != nil {
+			return 0, err
+		}
+		if ok {
+			n++
+		}
+		s.change(itemsBucket, k, &change{})
+	}
+	s.later()
+	return n, nil
+}
+
+// putRaw and deleteRaw change a record of the queue or the dead bucket,
+// returning before the change is in the file; s.mu is held.
+func (s *Store) putRaw(bucket []byte, key string, value []byte) {
+	s.change(bucket, key, &change{raw: value})
+	s.later()
+}
+
+func (s *Store) deleteRaw(bucket []byte, key string) {
+	s.change(bucket, key, &change{})
+	s.later()
+}
+
+// scan calls f with the value of every record of bucket whose key starts
+// with prefix, in key order, with the changes not yet in the file applied;
+// s.mu is held. The values are valid only during f.
+func (s *Store) scan(bucket []byte, prefix string, f func(key string, value []byte, item *rt.Item) error) error {
+	type rec struct {
+		key   string
+		value []byte
+		item  *rt.Item
+	}
+	var recs []rec
+	err := s.db.View(func(tx *bolt.Tx) error {
+		c := tx.Bucket(bucket).Cursor()
+		p := []byte(prefix)
+		for k, v := c.Seek(p); k != nil && bytes.HasPrefix(k, p); k, v = c.Next() {
+			if _, changed := s.dirty[dirtyKey{string(bucket), string(k)}]; !changed {
+				recs = append(recs, rec{key: string(k), value: bytes.Clone(v)})
 			}
 		}
 		return nil
 	})
-	return n, err
+	if err != nil {
+		return err
+	}
+	for k, c := range s.dirty {
+		if k.bucket == string(bucket) && strings.HasPrefix(k.key, prefix) && !c.deleted() {
+			recs = append(recs, rec{key: k.key, value: c.raw, item: c.item})
+		}
+	}
+	sort.Slice(recs, func(i, j int) bool { return recs[i].key < recs[j].key })
+	for _, r := range recs {
+		if err := f(r.key, r.value, r.item); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// scanItems calls f with every unexpired item whose key starts with
+// prefix, in key order; s.mu is held.
+func (s *Store) scanItems(prefix string, f func(rt.Item)) error {
+	now := s.now()
+	return s.scan(itemsBucket, prefix, func(key string, value []byte, item *rt.Item) error {
+		it := item
+		if it == nil {
+			decoded, err := decodeItem([]byte(key), value)
+			if err != nil {
+				return err
+			}
+			it = &decoded
+		}
+		if !expired(*it, now) {
+			f(*it)
+		}
+		return nil
+	})
 }
 
 // List returns the unexpired items whose keys start with prefix, in key
 // order. rt's keys all start with "<execution>/".
 func (s *Store) List(prefix string) ([]rt.Item, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	var items []rt.Item
-	err := s.db.View(func(tx *bolt.Tx) error {
-		return s.scan(tx, prefix, func(it rt.Item) { items = append(items, it) })
-	})
+	err := s.scanItems(prefix, func(it rt.Item) { items = append(items, it) })
 	return items, err
 }
 
 // Count counts the unexpired items whose keys start with prefix, and how
 // many of them are execution status records.
 func (s *Store) Count(prefix string) (items, statuses int, err error) {
-	err = s.db.View(func(tx *bolt.Tx) error {
-		return s.scan(tx, prefix, func(it rt.Item) {
-			items++
-			if strings.HasSuffix(it.Key, "/status") {
-				statuses++
-			}
-		})
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	err = s.scanItems(prefix, func(it rt.Item) {
+		items++
+		if strings.HasSuffix(it.Key, "/status") {
+			statuses++
+		}
 	})
 	return items, statuses, err
 }
@@ -216,61 +534,35 @@ func (s *Store) Status(execution string) (*rt.Status, error) {
 // Sweep deletes expired items and returns how many there were. Reads treat
 // them as absent already; sweeping only reclaims the space.
 func (s *Store) Sweep() (int, error) {
-	n := 0
-	err := s.db.Update(func(tx *bolt.Tx) error {
-		n = 0
-		b := tx.Bucket(itemsBucket)
-		var dead [][]byte
-		now := s.now()
-		err := b.ForEach(func(k, v []byte) error {
-			it, err := decodeItem(k, v)
-			if err == nil && expired(it, now) {
-				dead = append(dead, bytes.Clone(k))
-			}
-			return err
-		})
-		if err != nil {
-			return err
-		}
-		// Deleting while iterating would skip keys: bbolt's cursor moves.
-		for _, k := range dead {
-			if err := b.Delete(k); err != nil {
+	s.mu.Lock()
+	if err := s.usable(); err != nil {
+		s.mu.Unlock()
+		return 0, err
+	}
+	now := s.now()
+	var dead []string
+	err := s.scan(itemsBucket, "", func(key string, value []byte, item *rt.Item) error {
+		if item == nil {
+			it, err := decodeItem([]byte(key), value)
+			if err != nil {
 				return err
 			}
+			item = &it
 		}
-		n = len(dead)
+		if expired(*item, now) {
+			dead = append(dead, key)
+		}
 		return nil
 	})
-	return n, err
-}
-
-func (s *Store) scan(tx *bolt.Tx, prefix string, f func(rt.Item)) error {
-	c := tx.Bucket(itemsBucket).Cursor()
-	p := []byte(prefix)
-	now := s.now()
-	for k, v := c.Seek(p); k != nil && bytes.HasPrefix(k, p); k, v = c.Next() {
-		it, err := decodeItem(k, v)
-		if err != nil {
-			return err
-		}
-		if !expired(it, now) {
-			f(it)
-		}
+	for _, k := range dead {
+		s.change(itemsBucket, k, &change{})
 	}
-	return nil
-}
-
-// read returns the item at key unless it is missing or expired.
-func (s *Store) read(b *bolt.Bucket, key string) (rt.Item, bool, error) {
-	v := b.Get([]byte(key))
-	if v == nil {
-		return rt.Item{}, false, nil
+	v := s.version
+	s.mu.Unlock()
+	if err != nil {
+		return 0, err
 	}
-	it, err := decodeItem([]byte(key), v)
-	if err != nil || expired(it, s.now()) {
-		return rt.Item{}, false, err
-	}
-	return it, true, nil
+	return len(dead), s.sync(v)
 }
 
 func expired(it rt.Item, now time.Time) bool {
@@ -292,7 +584,12 @@ func normalize(set []string) []string {
 const itemFormat = 1
 
 func encodeItem(it rt.Item) []byte {
-	buf := []byte{itemFormat}
+	n := 1 + binary.MaxVarintLen64 + binary.MaxVarintLen64 + len(it.Value) + binary.MaxVarintLen64
+	for _, m := range it.Set {
+		n += binary.MaxVarintLen64 + len(m)
+	}
+	buf := make([]byte, 1, n)
+	buf[0] = itemFormat
 	var exp int64
 	if !it.Expires.IsZero() {
 		exp = it.Expires.UnixNano()
@@ -346,6 +643,9 @@ func decodeItem(key, v []byte) (rt.Item, error) {
 		return it, bad
 	}
 	v = v[n:]
+	if count > 0 {
+		it.Set = make([]string, 0, count)
+	}
 	for range count {
 		m, ok := bytesField()
 		if !ok {
