@@ -11,10 +11,16 @@ import (
 // started, while at most max processes exist. When the bound is reached an
 // idle process of another node makes room. The runner delivers at most max
 // invocations at once, so a busy pool always has an idle process to evict.
+//
+// A process let go (evicted, or after an invocation in Fresh mode) stops in
+// the background, so that its exit is not on the path of the invocation
+// that made room: for a moment it may be one more than max.
 type pool struct {
 	r     *runner
 	max   int
 	fresh bool // a new process for every invocation
+
+	stopping sync.WaitGroup // processes let go and not yet stopped
 
 	mu     sync.Mutex
 	n      int // processes alive or starting
@@ -49,6 +55,7 @@ func (pl *pool) get(ctx context.Context, node string) (*process, error) {
 				evict = ps[0] // the least recently used
 				pl.idle[other] = ps[1:]
 				delete(pl.live, evict)
+				pl.stopping.Add(1) // under mu: close waits for it
 				break
 			}
 		}
@@ -62,7 +69,10 @@ func (pl *pool) get(ctx context.Context, node string) (*process, error) {
 	pl.mu.Unlock()
 
 	if evict != nil {
-		evict.stop()
+		go func() {
+			defer pl.stopping.Done()
+			evict.stop()
+		}()
 	}
 	p, err := pl.r.spawn(ctx, node)
 	pl.mu.Lock()
@@ -93,8 +103,17 @@ func (pl *pool) put(p *process, reusable bool) {
 		delete(pl.live, p)
 		pl.n--
 	}
+	if pl.closed {
+		pl.mu.Unlock()
+		p.stop()
+		return
+	}
+	pl.stopping.Add(1) // under mu: close waits for it
 	pl.mu.Unlock()
-	p.stop()
+	go func() {
+		defer pl.stopping.Done()
+		p.stop()
+	}()
 }
 
 // close stops every process, killing the busy ones if kill is set, and
@@ -120,4 +139,5 @@ func (pl *pool) close(kill bool) {
 		})
 	}
 	wg.Wait()
+	pl.stopping.Wait()
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/rpc"
 	"os"
 	"os/exec"
 	"sync"
@@ -23,7 +22,7 @@ type process struct {
 	node   string
 	bin    string
 	cmd    *exec.Cmd
-	client *rpc.Client // the runner's requests to the node
+	client *wire.Client // the runner's requests to the node
 	stdout *output
 	stderr *output
 
@@ -77,9 +76,14 @@ func (r *runner) spawn(ctx context.Context, node string) (_ *process, err error)
 		return nil, err
 	}
 
-	srv := rpc.NewServer()
-	if err := srv.RegisterName("Runner", &nodeService{r: r, p: p}); err != nil {
-		return nil, err
+	svc := &nodeService{r: r, p: p}
+	methods := map[string]wire.Handler{
+		wire.Hello:  wire.Method(svc.Hello),
+		wire.Get:    wire.Method(svc.Get),
+		wire.Create: wire.Method(svc.Create),
+		wire.Add:    wire.Method(svc.Add),
+		wire.Delete: wire.Method(svc.Delete),
+		wire.Invoke: wire.Method(svc.Invoke),
 	}
 	p.cmd = exec.Command(bin)
 	p.cmd.ExtraFiles = child
@@ -93,9 +97,9 @@ func (r *runner) spawn(ctx context.Context, node string) (_ *process, err error)
 	if err != nil {
 		return nil, fmt.Errorf("start node %q: %w", node, err)
 	}
-	p.client = rpc.NewClient(wire.Conn{R: repR, W: reqW})
+	p.client = wire.NewClient(wire.Conn{R: repR, W: reqW})
 	go func() {
-		srv.ServeConn(wire.Conn{R: callR, W: crW})
+		wire.Serve(wire.Conn{R: callR, W: crW}, methods)
 		close(p.served)
 	}()
 	go func() {
@@ -181,7 +185,7 @@ func (p *process) invoke(ctx context.Context, env *rt.Envelope, timeout time.Dur
 	p.mu.Unlock()
 	p.stderr.reset()
 
-	call := p.client.Go(wire.Deliver, env, new(bool), make(chan *rpc.Call, 1))
+	call := p.client.Go(wire.Deliver, env, new(bool))
 	var expire <-chan time.Time
 	if timeout > 0 {
 		t := time.NewTimer(timeout)
@@ -190,11 +194,11 @@ func (p *process) invoke(ctx context.Context, env *rt.Envelope, timeout time.Dur
 	}
 	select {
 	case <-call.Done:
-		var handlerErr rpc.ServerError
+		var handlerErr wire.RemoteError
 		switch {
-		case call.Error == nil:
+		case call.Err == nil:
 			return true, nil
-		case errors.As(call.Error, &handlerErr):
+		case errors.As(call.Err, &handlerErr):
 			// The node is fine; the invocation failed.
 			return true, p.failure(errors.New(string(handlerErr)))
 		}

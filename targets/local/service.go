@@ -10,8 +10,7 @@ import (
 
 // nodeService answers one process's calls: its handshake, then its Store and
 // Invoker. Each process has its own, so every call is counted for the node
-// that made it. Its exported methods are exactly the RPCs (net/rpc logs
-// complaints about any other).
+// that made it. Its exported methods are exactly the RPCs (see spawn).
 type nodeService struct {
 	r *runner
 	p *process

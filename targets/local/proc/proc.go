@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"net/rpc"
 	"os"
 	"sync"
 	"syscall"
@@ -26,11 +25,11 @@ func run(node *rt.Node, stderr io.Writer) int {
 			os.Args[0], node.Name, node.Workflow, err)
 		return 2
 	}
-	runner := rpc.NewClient(wire.Conn{R: files[wire.FdCallReplies], W: files[wire.FdCalls]})
+	runner := wire.NewClient(wire.Conn{R: files[wire.FdCallReplies], W: files[wire.FdCalls]})
 	defer runner.Close()
 	var set wire.Settings
 	hello := wire.HelloArgs{Workflow: node.Workflow, Node: node.Ident, Version: rt.Version, Pid: os.Getpid()}
-	if err := runner.Call(wire.Hello, hello, &set); err != nil {
+	if err := runner.Call(context.Background(), wire.Hello, hello, &set); err != nil {
 		fmt.Fprintf(stderr, "%s: node %q: handshake with unumc run: %v\n", os.Args[0], node.Name, err)
 		return 2
 	}
@@ -52,13 +51,11 @@ func run(node *rt.Node, stderr io.Writer) int {
 			}
 		}
 	}
-	srv := rpc.NewServer()
-	if err := srv.RegisterName("Node", &service{node: node, p: p}); err != nil {
-		fmt.Fprintf(stderr, "%s: %v\n", os.Args[0], err)
-		return 2
-	}
-	// ServeConn returns when the runner closes fd 3: the process is done.
-	srv.ServeConn(wire.Conn{R: files[wire.FdRequests], W: files[wire.FdReplies]})
+	svc := &service{node: node, p: p}
+	// Serve returns when the runner closes fd 3: the process is done.
+	wire.Serve(wire.Conn{R: files[wire.FdRequests], W: files[wire.FdReplies]}, map[string]wire.Handler{
+		wire.Deliver: wire.Method(svc.Invoke),
+	})
 	return 0
 }
 
@@ -87,8 +84,7 @@ func pipes() (map[int]*os.File, error) {
 	return files, nil
 }
 
-// service is the RPC receiver of the runner's requests. Its only exported
-// method is the RPC, or net/rpc would log complaints about the others.
+// service serves the runner's requests.
 type service struct {
 	node *rt.Node
 	p    *rt.Platform
@@ -108,11 +104,11 @@ func (s *service) Invoke(env *rt.Envelope, done *bool) error {
 }
 
 // store is rt.Store as calls to the runner, which holds the state.
-type store struct{ c *rpc.Client }
+type store struct{ c *wire.Client }
 
 func (s store) Get(ctx context.Context, keys ...string) (map[string]rt.Item, error) {
 	var r wire.Items
-	if err := call(ctx, s.c, wire.Get, wire.Keys{Keys: keys}, &r); err != nil {
+	if err := s.c.Call(ctx, wire.Get, wire.Keys{Keys: keys}, &r); err != nil {
 		return nil, err
 	}
 	if r.Items == nil {
@@ -123,7 +119,7 @@ func (s store) Get(ctx context.Context, keys ...string) (map[string]rt.Item, err
 
 func (s store) Create(ctx context.Context, it rt.Item) (*rt.Item, error) {
 	var r wire.Existing
-	if err := call(ctx, s.c, wire.Create, it, &r); err != nil {
+	if err := s.c.Call(ctx, wire.Create, it, &r); err != nil {
 		return nil, err
 	}
 	return r.Item, nil
@@ -131,7 +127,7 @@ func (s store) Create(ctx context.Context, it rt.Item) (*rt.Item, error) {
 
 func (s store) Add(ctx context.Context, key, member string) ([]string, bool, error) {
 	var r wire.AddReply
-	if err := call(ctx, s.c, wire.Add, wire.AddArgs{Key: key, Member: member}, &r); err != nil {
+	if err := s.c.Call(ctx, wire.Add, wire.AddArgs{Key: key, Member: member}, &r); err != nil {
 		return nil, false, err
 	}
 	return r.Set, r.OK, nil
@@ -139,26 +135,14 @@ func (s store) Add(ctx context.Context, key, member string) ([]string, bool, err
 
 func (s store) Delete(ctx context.Context, keys ...string) error {
 	var ok bool
-	return call(ctx, s.c, wire.Delete, wire.Keys{Keys: keys}, &ok)
+	return s.c.Call(ctx, wire.Delete, wire.Keys{Keys: keys}, &ok)
 }
 
 // invoker is rt.Invoker as calls to the runner, which queues the envelope
 // durably before it replies.
-type invoker struct{ c *rpc.Client }
+type invoker struct{ c *wire.Client }
 
 func (i invoker) Invoke(ctx context.Context, env *rt.Envelope) error {
 	var ok bool
-	return call(ctx, i.c, wire.Invoke, env, &ok)
-}
-
-// call is Client.Call that gives up when ctx ends; the reply, if it comes,
-// is dropped by net/rpc.
-func call(ctx context.Context, c *rpc.Client, method string, args, reply any) error {
-	ca := c.Go(method, args, reply, make(chan *rpc.Call, 1))
-	select {
-	case <-ca.Done:
-		return ca.Error
-	case <-ctx.Done():
-		return ctx.Err()
-	}
+	return i.c.Call(ctx, wire.Invoke, env, &ok)
 }

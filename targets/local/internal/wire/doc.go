@@ -9,8 +9,9 @@
 //	fd 5  node -> runner  requests to the runner (Runner.Hello, Runner.Get, ...)
 //	fd 6  runner -> node  the runner's replies
 //
-// Each pair carries net/rpc with its gob codec. The node first calls
-// Runner.Hello, which checks that the binary is the node the runner meant to
-// start and returns the platform settings; then it serves Node.Invoke, one
-// invocation at a time, until the runner closes fd 3.
+// Each pair carries the package's own small RPC (rpc.go), gob-encoded. The
+// node first calls
+// Runner.Hello, which checks that the binary is the node the runner meant
+// to start and returns the platform settings; then it serves Node.Invoke,
+// one invocation at a time, until the runner closes fd 3.
 package wire

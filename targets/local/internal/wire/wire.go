@@ -17,7 +17,7 @@ const (
 	FdCalls         = 5                  // the node's requests to the runner
 	FdCallReplies   = 6                  // the runner's replies to them
 	EnvVar          = "UNUMC_LOCAL_PROC" // set to ProtocolVersion by the runner
-	ProtocolVersion = "1"
+	ProtocolVersion = "2"                // 2: the package's own RPC in place of net/rpc
 )
 
 // The RPC methods.
@@ -86,7 +86,7 @@ type AddReply struct {
 }
 
 // Conn joins the read end of one pipe and the write end of another into the
-// io.ReadWriteCloser that net/rpc runs over.
+// io.ReadWriteCloser that the RPC runs over.
 type Conn struct{ R, W *os.File }
 
 // Read reads from the read end.
