@@ -14,13 +14,14 @@ import (
 )
 
 // chaosRuns is how many fault schedules each case of each pattern sweeps:
-// UNUMC_CHAOS_RUNS, or a few in a normal test run ('make chaos' sets more);
-// UNUMC_CHAOS_SEED runs that one schedule alone.
+// UNUMC_CHAOS_RUNS, or 12 in a normal test run (a few hundred over all the
+// cases; 'make chaos' sets 1,000). UNUMC_CHAOS_SEED runs that one schedule
+// alone.
 func chaosRuns() int {
 	if n, err := strconv.Atoi(os.Getenv("UNUMC_CHAOS_RUNS")); err == nil && n > 0 {
 		return n
 	}
-	return 4
+	return 12
 }
 
 // TestChaos runs every golden case under seeded fault schedules — processes
