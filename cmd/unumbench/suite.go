@@ -58,6 +58,7 @@ type suite struct {
 	tmp      string // generated workflows, state directories
 	groups   map[string]bool
 	targets  []string // whose binary size to measure
+	procs    int      // Options.MaxProcs; 0 for the runner's default
 	progress io.Writer
 
 	bench *build.Module // the module of package nop the workflows import
@@ -182,11 +183,11 @@ type execution struct {
 func (s *suite) execute(ctx context.Context, w *ir.Workflow, bins *build.Binaries, input json.RawMessage) (*execution, error) {
 	s.seq++
 	name := fmt.Sprintf("bench-%d", s.seq)
-	return runOnce(ctx, s.tmp, name, w, bins, input)
+	return s.runOnce(ctx, name, w, bins, input)
 }
 
-func runOnce(ctx context.Context, tmp, name string, w *ir.Workflow, bins *build.Binaries, input json.RawMessage) (*execution, error) {
-	dir, err := os.MkdirTemp(tmp, "state-")
+func (s *suite) runOnce(ctx context.Context, name string, w *ir.Workflow, bins *build.Binaries, input json.RawMessage) (*execution, error) {
+	dir, err := os.MkdirTemp(s.tmp, "state-")
 	if err != nil {
 		return nil, err
 	}
@@ -201,6 +202,7 @@ func runOnce(ctx context.Context, tmp, name string, w *ir.Workflow, bins *build.
 		Start:     w.Node(w.Start).Ident,
 		Execution: name,
 		Input:     input,
+		MaxProcs:  s.procs,
 		Observe: func(d local.Delivery) {
 			mu.Lock()
 			x.deliveries = append(x.deliveries, d)
@@ -368,7 +370,7 @@ func (s *suite) executions(ctx context.Context) error {
 			for range k {
 				wg.Go(func() {
 					for i := range work {
-						if _, err := runOnce(ctx, s.tmp, fmt.Sprintf("bench-%d-%d", batch, i), w, bins, json.RawMessage(`{"x": 1}`)); err != nil {
+						if _, err := s.runOnce(ctx, fmt.Sprintf("bench-%d-%d", batch, i), w, bins, json.RawMessage(`{"x": 1}`)); err != nil {
 							errs <- err
 						}
 					}

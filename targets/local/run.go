@@ -303,7 +303,11 @@ func (r *runner) next(ctx context.Context) *entry {
 		if len(r.ready) > 0 {
 			i := r.chaos.pick(len(r.ready))
 			e := r.ready[i]
-			r.ready = append(r.ready[:i], r.ready[i+1:]...)
+			if i == 0 {
+				r.ready = r.ready[1:] // oldest first: no copy, whatever the queue's length
+			} else {
+				r.ready = append(r.ready[:i], r.ready[i+1:]...)
+			}
 			r.mu.Unlock()
 			return e
 		}

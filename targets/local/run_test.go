@@ -405,8 +405,15 @@ func TestRunnerKilled(t *testing.T) {
 	res := run(t, opts)
 	checkStatus(t, res, rt.Succeeded, `{"n": 50, "attempt": 1}`, "")
 	checkCollected(t, opts, res)
-	if res.Stats.Nodes["a"] != nil || res.Stats.Invocations != 1 {
-		t.Errorf("the resumed run made %d invocations (a: %+v), want b's alone", res.Stats.Invocations, res.Stats.Nodes["a"])
+	// The queue owes b. It may owe a too: a's delivery is marked done in
+	// the file with the batch after it, which the kill may have beaten (see
+	// Store). Then a is delivered again, finds its checkpoint — in the file
+	// before b could run — and invokes b again without running its function.
+	if a := res.Stats.Nodes["a"]; a != nil && (a.Writes != 0 || a.Invocations != 1) {
+		t.Errorf("the resumed run ran a again: %+v", a)
+	}
+	if res.Stats.DivergentResults != 0 {
+		t.Errorf("%d divergent results", res.Stats.DivergentResults)
 	}
 }
 
