@@ -293,9 +293,9 @@ func (g *gen) catchers(n *ir.Node) []jen.Code {
 // node passes on, for its target:
 //
 //	c := stateContext(ctx, x)
-//	if vars, err := assign1(c, v); err != nil {
+//	if set, err := assign1(c, v); err != nil {
 //		return x.Fail(ctx, rt.FailureOf(err))
-//	} else if err := x.AssignNext(vars); err != nil {
+//	} else if err := x.AssignNext(set); err != nil {
 //		return x.Fail(ctx, rt.FailureOf(err))
 //	}
 func (g *gen) assignNext(what string, o *ir.Object, in jen.Code) []jen.Code {
@@ -312,8 +312,8 @@ func (g *gen) assignNext(what string, o *ir.Object, in jen.Code) []jen.Code {
 	}
 	fail := jen.Return(jen.Id("x").Dot("Fail").Call(jen.Id("ctx"), jen.Qual(rtPath, "FailureOf").Call(jen.Err())))
 	return []jen.Code{
-		jen.If(jen.List(jen.Id("vars"), jen.Err()).Op(":=").Id(name).Call(f.contextCall(), in), jen.Err().Op("!=").Nil()).Block(fail).
-			Else().If(jen.Err().Op(":=").Id("x").Dot("AssignNext").Call(jen.Id("vars")), jen.Err().Op("!=").Nil()).Block(fail.Clone()),
+		jen.If(jen.List(jen.Id("set"), jen.Err()).Op(":=").Id(name).Call(f.contextCall(), in), jen.Err().Op("!=").Nil()).Block(fail).
+			Else().If(jen.Err().Op(":=").Id("x").Dot("AssignNext").Call(jen.Id("set")), jen.Err().Op("!=").Nil()).Block(fail.Clone()),
 	}
 }
 

@@ -17,6 +17,9 @@ type Variables map[string]json.RawMessage
 // deep (depth+1 sets), with set merged into the innermost; vars is not
 // changed. It returns nil when no scope has a variable.
 func withScope(vars []Variables, depth int, set Variables) []Variables {
+	if len(vars) == 0 && len(set) == 0 {
+		return nil // the common case: a workflow without variables
+	}
 	n := min(len(vars), depth+1)
 	if len(set) > 0 {
 		n = depth + 1

@@ -13,7 +13,7 @@ import (
 )
 
 // The suite's measurements as Go benchmarks, for benchstat comparisons of
-// one change: go test -run XXX -bench . -count 10 ./cmd/unumbench/.
+// one change: go test -run '^$' -bench . -count 10 ./cmd/unumbench/.
 // unumbench itself prints the whole table.
 
 func benchSuite(b *testing.B) *suite {

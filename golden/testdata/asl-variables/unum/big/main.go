@@ -53,24 +53,24 @@ func handle(ctx context.Context, x *rt.Invocation) error {
 	switch {
 	case rt.CompareKind(rt.NumberKind, doc, rt.Path{"vars", "total"}, rt.Gt, 100.0):
 		// when $total number > 100 (variables.asl.json:22:9)
-		if vars, err := assign1(stateContext(ctx, x), v); err != nil {
+		if set, err := assign1(stateContext(ctx, x), v); err != nil {
 			return x.Fail(ctx, rt.FailureOf(err))
-		} else if err := x.AssignNext(vars); err != nil {
+		} else if err := x.AssignNext(set); err != nil {
 			return x.Fail(ctx, rt.FailureOf(err))
 		}
 		return x.Goto(ctx, "each")
 	case rt.Has(doc, rt.Path{"output", "probe"}):
 		// when has .probe (variables.asl.json:23:9)
-		if vars, err := assign2(stateContext(ctx, x), v); err != nil {
+		if set, err := assign2(stateContext(ctx, x), v); err != nil {
 			return x.Fail(ctx, rt.FailureOf(err))
-		} else if err := x.AssignNext(vars); err != nil {
+		} else if err := x.AssignNext(set); err != nil {
 			return x.Fail(ctx, rt.FailureOf(err))
 		}
 		return x.Goto(ctx, "probe")
 	default:
-		if vars, err := assign2(stateContext(ctx, x), v); err != nil {
+		if set, err := assign2(stateContext(ctx, x), v); err != nil {
 			return x.Fail(ctx, rt.FailureOf(err))
-		} else if err := x.AssignNext(vars); err != nil {
+		} else if err := x.AssignNext(set); err != nil {
 			return x.Fail(ctx, rt.FailureOf(err))
 		}
 		return x.Goto(ctx, "each")

@@ -48,12 +48,12 @@ func handle(ctx context.Context, x *rt.Invocation) error {
 		switch {
 		case res.Failure.Matches("States.ALL"):
 			// catch States.ALL into .error -> Report (variables.asl.json:61:9)
-			if vars, err := assign1(stateContext(ctx, x), map[string]any{
+			if set, err := assign1(stateContext(ctx, x), map[string]any{
 				"Cause": res.Failure.Cause,
 				"Error": res.Failure.Error,
 			}); err != nil {
 				return x.Fail(ctx, rt.FailureOf(err))
-			} else if err := x.AssignNext(vars); err != nil {
+			} else if err := x.AssignNext(set); err != nil {
 				return x.Fail(ctx, rt.FailureOf(err))
 			}
 			return x.Catch(ctx, "report", rt.Path{"error"})
