@@ -35,6 +35,9 @@ type Envelope struct {
 	Attempt int `json:"attempt,omitempty"`
 	// Join says the input is the list of branch results named by the fan-in set at Ref.
 	Join bool `json:"join,omitempty"`
+	// Pair says the input is built from the pair record at Ref: the node
+	// waits for the previous element of its map (see FanOut.Wait).
+	Pair bool `json:"pair,omitempty"`
 	// Retries counts, per retrier of the fan-out's join, the runs of a
 	// fan-out before this one: set when a join runs its fan-out again (see
 	// Invocation.RetryFanOut), and kept by the origin in its checkpoint.

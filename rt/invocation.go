@@ -23,6 +23,7 @@ type Invocation struct {
 	key      string          // this instance's checkpoint key
 	res      *Result         // the committed result, once Call returned it
 	collect  []string        // records to delete after the continuation
+	consumes []string        // records to mark consumed after the commit, besides the envelope's
 	entry    bool            // the instance that receives the workflow's input
 	base     json.RawMessage // the input, or for a join with NeedsOrigin the origin's output
 	exec     *Execution      // the execution's input and start, once read
@@ -120,6 +121,9 @@ func (x *Invocation) Call(ctx context.Context, fn UserFunc) (*Result, error) {
 	x.collect = env.Collect
 	if env.Join {
 		x.collect = x.joinCollect(got[env.Pred])
+	}
+	if env.Pair {
+		x.collect, x.consumes = x.pairCollect(got[env.Pred])
 	}
 	if _, ended := got[status]; ended {
 		// The execution has ended, so this is a late duplicate, or a re-run
@@ -252,7 +256,7 @@ func consumed(it Item) bool {
 // still proves it. The records the envelope lists are collected later, by
 // flush, before the first successor is invoked, or with the end of the scope.
 func (x *Invocation) consume(ctx context.Context) error {
-	var keys []string
+	keys := x.consumes
 	if x.Env.Consume != "" {
 		keys = append(keys, x.Env.Consume)
 	}
@@ -389,6 +393,8 @@ func (x *Invocation) input(ctx context.Context, got map[string]Item, full bool) 
 	switch {
 	case env.Join:
 		return x.joinInput(ctx, got[env.Ref], full)
+	case env.Pair:
+		return x.pairInput(ctx, got[env.Ref])
 	case env.Ref != "":
 		it, ok := got[env.Ref]
 		if !ok {
@@ -523,7 +529,7 @@ func (x *Invocation) joinCollect(set Item) []string {
 // setRecords lists a fan-in set's key and the branch results it names: what
 // goes when the set goes.
 func (x *Invocation) setRecords(set Item) []string {
-	keys := []string{set.Key}
+	keys := append([]string{set.Key}, pairRecords(set)...)
 	if ms, err := x.members(set); err == nil {
 		for _, m := range ms {
 			if m.key != "" {
@@ -764,6 +770,12 @@ func (x *Invocation) endBranch(ctx context.Context, m string) error {
 	parent := cloneFrames(env.Frames[:depth])
 	origin := instance(scope.Origin, env.Iter, parent)
 	setKey := JoinKey(env.Execution, origin)
+	// The next element learns the outcome before the set does: once the
+	// set is complete, the join collects this branch's result, which the
+	// next element's waiting node reads.
+	if err := x.signalNext(ctx, scope, parent, f, setKey, m); err != nil {
+		return err
+	}
 	set, ok, err := x.p.Store.Add(ctx, setKey, m)
 	if err != nil {
 		return err
@@ -850,9 +862,22 @@ func (x *Invocation) FanOut(ctx context.Context, f *FanOut) error {
 	}
 	n := len(inputs)
 	setKey := JoinKey(env.Execution, x.instance)
-	meta, _ := json.Marshal(map[string]int{"n": n})
+	pairs := f.Map && f.Wait != "" && n > 0
+	meta := []byte(`{"n":` + strconv.Itoa(n) + `}`)
+	if pairs {
+		meta = []byte(`{"n":` + strconv.Itoa(n) + `,"pairs":true}`)
+	}
 	if _, err := x.p.Store.Create(ctx, Item{Key: setKey, Value: meta, Expires: x.p.expiry(x.p.CheckpointTTL)}); err != nil {
 		return err
+	}
+	var first *Envelope // when the map's first node waits for the previous element
+	if pairs {
+		// After the set, which collects them: a crash in between leaves
+		// nothing that the set does not name.
+		var err error
+		if first, err = x.createPairs(ctx, f, setKey, inputs); err != nil {
+			return err
+		}
 	}
 	if err := x.flush(ctx); err != nil {
 		return err
@@ -862,6 +887,10 @@ func (x *Invocation) FanOut(ctx context.Context, f *FanOut) error {
 			Frames: cloneFrames(env.Frames), Ref: setKey, Pred: setKey, Join: true, Vars: x.vars}
 		x.p.fault(FaultInvoke, env, 0)
 		return x.p.Invoker.Invoke(ctx, join)
+	}
+	if first != nil {
+		x.p.fault(FaultInvoke, env, 0)
+		return x.p.Invoker.Invoke(ctx, first)
 	}
 	launch := n
 	if f.Map && f.Limit > 0 && f.Limit < n {

@@ -26,6 +26,10 @@ type Node struct {
 	// start time in its checkpoint, which lives until the execution ends,
 	// for nodes that read them (see Invocation.Execution).
 	KeepExecution bool
+	// AfterPrevious marks the node that waits for the previous element of
+	// the map it runs in (its scope's FanOut.Wait): every invocation of it
+	// comes through its element's pair record.
+	AfterPrevious bool
 	// Handle runs one invocation: generated code that calls Call and then
 	// one continuation.
 	Handle func(ctx context.Context, x *Invocation) error
@@ -39,6 +43,11 @@ type FanOut struct {
 	Map    bool     // one branch per element of the array at Items
 	Items  Path     // for a map, the array in the origin's output
 	Limit  int      // for a map, the most branches running at once; 0 for no bound
+	// Wait, for a map, is the identifier of the node of its branch whose
+	// instance for element i waits for element i-1 to end, and receives
+	// {"input": its input, "previous": element i-1's result}; "" for none.
+	// Such a map has no Limit. See GotoAfterPrevious.
+	Wait string
 	// Prepare, when set, computes the fan-out's effective input from the
 	// origin's output (a Step Functions InputPath); Items applies to it.
 	Prepare func(ctx context.Context, x *Invocation, out json.RawMessage) (json.RawMessage, error)
@@ -71,6 +80,9 @@ func Handle(ctx context.Context, node *Node, p *Platform, env *Envelope) error {
 	// input, when a later join retries that fan-out.
 	if env.Join != (node.JoinOf != "") && !(len(env.Retries) > 0 && !env.Join) {
 		return fmt.Errorf("unum: node %q got an envelope with join=%v", node.Name, env.Join)
+	}
+	if env.Pair != node.AfterPrevious {
+		return fmt.Errorf("unum: node %q got an envelope with pair=%v", node.Name, env.Pair)
 	}
 	x := &Invocation{Node: node, Env: env, p: p}
 	x.instance = env.Instance()

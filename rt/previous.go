@@ -1,0 +1,299 @@
+package rt
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+	"sync"
+)
+
+// A map whose FanOut names a Wait node orders that node across elements:
+// its instance for element i runs only once element i-1 has ended, with
+// element i-1's result, which makes a fold (the node starts the branch) and
+// a partial fan-in (it follows another node of the branch, so it waits for
+// that node of element i and the end of element i-1).
+//
+// Each element has a pair record, created by the map's origin with the
+// fan-in set and collected with it by the join. It gathers two members: in,
+// the key of the checkpoint whose output is the waiting node's input (or,
+// when the node starts the branch, the input kept in the record itself),
+// and prev, the outcome of element i-1 (none for element 0). Whoever adds
+// the member that completes the record invokes the waiting node. The record
+// proves the node's instance live until it commits and marks the record
+// consumed, as the fan-in set proves a join live.
+
+// PairKey is the key of the pair record of element index of the map whose
+// fan-in set is at setKey.
+func PairKey(setKey string, index int) string { return setKey + "/" + strconv.Itoa(index) }
+
+// Members of a pair record.
+const (
+	pairIn   = "in"   // "in" alone: the input is in the record; "in\t<key>": the output of that checkpoint
+	pairPrev = "prev" // "prev" alone: no previous element; then as a fan-in member without its index
+)
+
+// pairValue is what a pair record holds when the waiting node starts the
+// branch: its input, and the variables of the origin's scope.
+type pairValue struct {
+	Input json.RawMessage `json:"input,omitempty"`
+	Vars  []Variables     `json:"vars,omitempty"`
+}
+
+// pairOf parses a pair record: the key of the input's checkpoint ("" when
+// the input is in the record), whether the input and the previous element
+// are known, and the previous element's outcome (nil for none).
+type pair struct {
+	in, hasIn, hasPrev bool
+	inKey              string
+	prev               *member
+}
+
+func parsePair(it Item) (pair, error) {
+	var p pair
+	for _, s := range it.Set {
+		switch {
+		case s == pairIn:
+			p.hasIn, p.in = true, true
+		case strings.HasPrefix(s, pairIn+"\t"):
+			p.hasIn, p.inKey = true, strings.TrimPrefix(s, pairIn+"\t")
+		case s == pairPrev:
+			p.hasPrev = true
+		case strings.HasPrefix(s, pairPrev+"\t"):
+			m, err := parseMember("0\t" + strings.TrimPrefix(s, pairPrev+"\t"))
+			if err != nil {
+				return p, fmt.Errorf("unum: malformed pair member %q", s)
+			}
+			p.hasPrev, p.prev = true, &m
+		case s == consumedMark:
+		default:
+			return p, fmt.Errorf("unum: malformed pair member %q", s)
+		}
+	}
+	return p, nil
+}
+
+func (p pair) complete() bool { return p.hasIn && p.hasPrev }
+
+// createPairs creates the pair records of a map whose node wait waits for
+// the previous element, before any branch starts: element 0's knows there
+// is no previous element, and when wait starts the branch every record
+// holds its element's input. It returns the envelope that starts element
+// 0 in that case, which then is the only branch the origin invokes.
+func (x *Invocation) createPairs(ctx context.Context, f *FanOut, setKey string, inputs []json.RawMessage) (*Envelope, error) {
+	head := f.Heads[0] == f.Wait
+	limit := max(x.p.FanOutConcurrency, 1)
+	sem := make(chan struct{}, limit)
+	errs := make([]error, len(inputs))
+	var wg sync.WaitGroup
+	for i := range inputs {
+		it := Item{Key: PairKey(setKey, i), Expires: x.p.expiry(x.p.CheckpointTTL)}
+		if i == 0 {
+			it.Set = append(it.Set, pairPrev)
+		}
+		if head {
+			it.Set = append(it.Set, pairIn)
+			v, err := json.Marshal(pairValue{Input: inputs[i], Vars: x.vars})
+			if err != nil {
+				return nil, err
+			}
+			it.Value = v
+		}
+		sem <- struct{}{}
+		wg.Add(1)
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			_, errs[i] = x.p.Store.Create(ctx, it)
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
+		}
+	}
+	if !head {
+		return nil, nil
+	}
+	return x.pairEnvelope(f.Wait, cloneFrames(x.Env.Frames), x.Env.Iter, Frame{Origin: x.Node.Ident, Index: 0, Width: len(inputs)}, setKey), nil
+}
+
+// pairEnvelope is the invocation of the waiting node of element frame.
+func (x *Invocation) pairEnvelope(node string, parent []Frame, iter int, frame Frame, setKey string) *Envelope {
+	key := PairKey(setKey, frame.Index)
+	return &Envelope{Version: Version, Execution: x.Env.Execution, Node: node, Iter: iter,
+		Frames: append(parent, frame), Pred: key, Ref: key, Pair: true}
+}
+
+// GotoAfterPrevious continues with next, the node of this map branch that
+// waits for the previous element: it gives next this instance's output
+// through the element's pair record, and invokes next if the previous
+// element has ended. next collects this instance's checkpoint.
+func (x *Invocation) GotoAfterPrevious(ctx context.Context, next string) error {
+	env := x.Env
+	depth := len(env.Frames) - 1
+	if depth < 0 || x.Node.Scopes[depth].Wait != next {
+		return fmt.Errorf("unum: %s is not the node of %s's map that waits for the previous element", next, x.Node.Name)
+	}
+	f, scope := env.Frames[depth], x.Node.Scopes[depth]
+	parent := cloneFrames(env.Frames[:depth])
+	setKey := JoinKey(env.Execution, instance(scope.Origin, env.Iter, parent))
+	if err := x.flush(ctx); err != nil {
+		return err
+	}
+	set, ok, err := x.p.Store.Add(ctx, PairKey(setKey, f.Index), pairIn+"\t"+x.key)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		// The map was joined and collected: a late run.
+		return x.cleanup(ctx, x.key)
+	}
+	return x.meet(ctx, set, next, parent, f, setKey)
+}
+
+// meet invokes the waiting node when set, its pair record after an
+// addition, is complete and not yet consumed.
+func (x *Invocation) meet(ctx context.Context, set []string, next string, parent []Frame, f Frame, setKey string) error {
+	for _, s := range set {
+		if s == consumedMark {
+			return nil // the waiting node has committed
+		}
+	}
+	p, err := parsePair(Item{Set: set})
+	if err != nil || !p.complete() {
+		return err
+	}
+	f.Iter = 0
+	x.p.fault(FaultInvoke, x.Env, 0)
+	return x.p.Invoker.Invoke(ctx, x.pairEnvelope(next, parent, x.Env.Iter, f, setKey))
+}
+
+// signalNext gives the outcome of this branch, the fan-in member m, to the
+// pair record of the next element of a map with a waiting node.
+func (x *Invocation) signalNext(ctx context.Context, scope *FanOut, parent []Frame, f Frame, setKey, m string) error {
+	if !scope.Map || scope.Wait == "" || f.Index+1 >= f.Width {
+		return nil
+	}
+	_, rest, _ := strings.Cut(m, "\t") // without the index
+	set, ok, err := x.p.Store.Add(ctx, PairKey(setKey, f.Index+1), pairPrev+"\t"+rest)
+	if err != nil || !ok {
+		return err // !ok: the map was joined and collected
+	}
+	return x.meet(ctx, set, scope.Wait, parent, Frame{Origin: f.Origin, Index: f.Index + 1, Width: f.Width}, setKey)
+}
+
+// pairCollect lists what the waiting node collects once it has committed:
+// the checkpoint that gave its input, which it marks consumed instead when
+// that is the first instance of the branch (kept until the branch ends);
+// and it marks its pair record consumed.
+func (x *Invocation) pairCollect(rec Item) (collect, consume []string) {
+	consume = []string{x.Env.Pred}
+	p, err := parsePair(rec)
+	if rec.Key == "" || err != nil || p.inKey == "" {
+		return nil, consume
+	}
+	if p.inKey == x.headKey() {
+		return nil, append(consume, p.inKey)
+	}
+	return []string{p.inKey}, consume
+}
+
+// pairInput builds the waiting node's input, {"input": X, "previous": R},
+// from its complete pair record: X the output of the checkpoint it names
+// (or the input it holds), R the previous element's result, null for the
+// first element. When the previous element failed, so does this instance,
+// with that failure. It also sets the variables the instance received.
+func (x *Invocation) pairInput(ctx context.Context, rec Item) (json.RawMessage, *Failure, error) {
+	p, err := parsePair(rec)
+	if err != nil {
+		return nil, nil, err
+	}
+	if !p.complete() {
+		// Collected by the join and created again by a late re-run of the
+		// origin; the re-run that completes it invokes this node again.
+		return nil, nil, fmt.Errorf("%w: pair record %s", errIncomplete, rec.Key)
+	}
+	var keys []string
+	if p.inKey != "" {
+		keys = append(keys, p.inKey)
+	}
+	if p.prev != nil && p.prev.failure == nil {
+		keys = append(keys, p.prev.key)
+	}
+	got := map[string]Item{}
+	if len(keys) > 0 {
+		if got, err = x.p.Store.Get(ctx, append(keys, rec.Key)...); err != nil {
+			return nil, nil, err
+		}
+		if r, ok := got[rec.Key]; !ok || consumed(r) {
+			return nil, nil, errCollected // another run of this node committed
+		}
+	}
+	read := func(key string) (*Result, error) {
+		it, ok := got[key]
+		if !ok {
+			return nil, fmt.Errorf("unum: record %s of %s is missing", key, x.instance)
+		}
+		var r Result
+		if err := json.Unmarshal(it.Value, &r); err != nil {
+			return nil, fmt.Errorf("unum: record %s: %v", key, err)
+		}
+		return &r, nil
+	}
+	var in struct {
+		Input    json.RawMessage `json:"input"`
+		Previous json.RawMessage `json:"previous"`
+	}
+	if p.in {
+		var v pairValue
+		if err := json.Unmarshal(rec.Value, &v); err != nil {
+			return nil, nil, fmt.Errorf("unum: pair record %s: %v", rec.Key, err)
+		}
+		in.Input, x.Env.Vars = v.Input, v.Vars
+	} else {
+		r, err := read(p.inKey)
+		if err != nil {
+			return nil, nil, err
+		}
+		in.Input, x.Env.Vars = r.Output, r.Vars
+	}
+	var failure *Failure
+	switch {
+	case p.prev == nil:
+	case p.prev.failure != nil:
+		failure = p.prev.failure
+	default:
+		r, err := read(p.prev.key)
+		if err != nil {
+			return nil, nil, err
+		}
+		in.Previous, failure = r.Output, r.Failure
+	}
+	if len(in.Input) == 0 {
+		in.Input = json.RawMessage("null")
+	}
+	if len(in.Previous) == 0 {
+		in.Previous = json.RawMessage("null")
+	}
+	out, err := json.Marshal(in)
+	return out, failure, err
+}
+
+// pairRecords lists the pair records of a map's fan-in set, when its map
+// has a waiting node: they go when the set goes.
+func pairRecords(set Item) []string {
+	var meta struct {
+		N     int  `json:"n"`
+		Pairs bool `json:"pairs"`
+	}
+	if json.Unmarshal(set.Value, &meta) != nil || !meta.Pairs {
+		return nil
+	}
+	keys := make([]string, meta.N)
+	for i := range keys {
+		keys[i] = PairKey(set.Key, i)
+	}
+	return keys
+}
