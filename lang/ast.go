@@ -105,6 +105,7 @@ type NodeDecl struct {
 	Catches   []*Catch          `parser:"      | @@"`
 	Paths     []*PathOption     `parser:"      | @@"`
 	Templates []*TemplateOption `parser:"      | @@"`
+	Afters    []*After          `parser:"      | @@"`
 	Unknown   []*Unknown        `parser:"      | @@ )* '}' )?"`
 
 	Doc         []*Comment
@@ -133,7 +134,7 @@ type Wait struct {
 	Until       *String   `parser:"      | 'until' @@ )"`
 }
 
-// Option is one line of a node's option block: *PathOption,
+// Option is one line of a node's option block: *After, *PathOption,
 // *TemplateOption, *Timeout, *Retry or *Catch.
 type Option interface{ option() }
 
@@ -230,6 +231,18 @@ type JSONArray struct {
 	Footer  []*Comment // whole-line comments before the closing bracket
 }
 
+// After makes a node of a map's branch wait for the previous element:
+// after previous.
+type After struct {
+	Pos     lexer.Position
+	EndPos  lexer.Position
+	Keyword struct{} `parser:"'after' 'previous'"` // only there to hold the grammar
+
+	Doc         []*Comment
+	Comment     []*Comment
+	BlankBefore bool
+}
+
 // Timeout bounds each run of the node's function: timeout 30s.
 type Timeout struct {
 	Pos    lexer.Position
@@ -278,6 +291,7 @@ type Catch struct {
 func (*PathOption) option()     {}
 func (*TemplateOption) option() {}
 func (*Timeout) option()        {}
+func (*After) option()          {}
 func (*Retry) option()          {}
 func (*Catch) option()          {}
 
@@ -314,7 +328,7 @@ func (d *DurationValue) Capture(values []string) error {
 // tokens after it up to the next option: Parse reports it.
 type Unknown struct {
 	Pos  lexer.Position
-	Name string     `parser:"(?! 'timeout' | 'retry' | 'catch' | 'inputpath' | 'parameters' | 'result' | 'resultselector' | 'resultpath' | 'outputpath' | 'assign' ) @Ident"`
+	Name string     `parser:"(?! 'after' | 'timeout' | 'retry' | 'catch' | 'inputpath' | 'parameters' | 'result' | 'resultselector' | 'resultpath' | 'outputpath' | 'assign' ) @Ident"`
 	Rest []*skipped `parser:"@@*"`
 }
 
@@ -322,7 +336,7 @@ type Unknown struct {
 // after it up to the next clause or option: Parse reports it.
 type UnknownClause struct {
 	Pos  lexer.Position
-	Name string     `parser:"(?! 'timeout' | 'retry' | 'catch' | 'inputpath' | 'parameters' | 'result' | 'resultselector' | 'resultpath' | 'outputpath' | 'assign' | 'every' | 'max' | 'backoff' | 'maxdelay' | 'jitter' ) @Ident"`
+	Name string     `parser:"(?! 'after' | 'timeout' | 'retry' | 'catch' | 'inputpath' | 'parameters' | 'result' | 'resultselector' | 'resultpath' | 'outputpath' | 'assign' | 'every' | 'max' | 'backoff' | 'maxdelay' | 'jitter' ) @Ident"`
 	Rest []*skipped `parser:"@@*"`
 }
 
@@ -330,7 +344,7 @@ type UnknownClause struct {
 // end of the block: a token, or a bracketed group skipped whole.
 type skipped struct {
 	Group []*skipped `parser:"  ( '{' | '[' ) @@* ( '}' | ']' )"`
-	Token string     `parser:"| @!( '{' | '}' | '[' | ']' | 'timeout' | 'retry' | 'catch' | 'inputpath' | 'parameters' | 'result' | 'resultselector' | 'resultpath' | 'outputpath' | 'assign' | 'every' | 'max' | 'backoff' | 'maxdelay' | 'jitter' | 'into' | 'node' | 'start' | 'import' | 'workflow' )"`
+	Token string     `parser:"| @!( '{' | '}' | '[' | ']' | 'timeout' | 'retry' | 'catch' | 'inputpath' | 'parameters' | 'result' | 'resultselector' | 'resultpath' | 'outputpath' | 'assign' | 'every' | 'max' | 'backoff' | 'maxdelay' | 'jitter' | 'into' | 'after' | 'node' | 'start' | 'import' | 'workflow' )"`
 }
 
 // Name is a node name with its position: a plain name, or a string for any

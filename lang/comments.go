@@ -282,6 +282,8 @@ func optionLine(o Option) line {
 		return line{o.Pos.Offset, o.EndPos.Offset, &o.Doc, &o.Comment, &o.BlankBefore}
 	case *Timeout:
 		return line{o.Pos.Offset, o.EndPos.Offset, &o.Doc, &o.Comment, &o.BlankBefore}
+	case *After:
+		return line{o.Pos.Offset, o.EndPos.Offset, &o.Doc, &o.Comment, &o.BlankBefore}
 	case *Retry:
 		return line{o.Pos.Offset, o.EndPos.Offset, &o.Doc, &o.Comment, &o.BlankBefore}
 	case *Catch:

@@ -209,6 +209,10 @@ func (p *printer) option(o Option) {
 		p.text(1, o.Kind+" ")
 		p.json(o.Value, 1)
 		p.endLine(o.Comment)
+	case *After:
+		p.item(o.Doc, o.BlankBefore, 1)
+		p.text(1, "after previous")
+		p.endLine(o.Comment)
 	case *Timeout:
 		p.item(o.Doc, o.BlankBefore, 1)
 		p.text(1, "timeout "+ir.DurationString(time.Duration(o.Value.Value)))
@@ -262,17 +266,22 @@ var optionRank = map[string]int{
 }
 
 // Options returns the options of the node's block in canonical order:
-// inputpath, parameters, result, resultselector, resultpath, outputpath,
-// assign, the timeout, the retries, then the catches, each kind in source order.
+// after previous, inputpath, parameters, result, resultselector,
+// resultpath, outputpath, assign, the timeout, the retries, then the
+// catches, each kind in source order.
 func (d *NodeDecl) Options() []Option {
-	var out []Option
+	var out, flow []Option
+	for _, a := range d.Afters {
+		out = append(out, a)
+	}
 	for _, o := range d.Paths {
-		out = append(out, o)
+		flow = append(flow, o)
 	}
 	for _, o := range d.Templates {
-		out = append(out, o)
+		flow = append(flow, o)
 	}
-	sort.SliceStable(out, func(i, j int) bool { return optionRank[optionKind(out[i])] < optionRank[optionKind(out[j])] })
+	sort.SliceStable(flow, func(i, j int) bool { return optionRank[optionKind(flow[i])] < optionRank[optionKind(flow[j])] })
+	out = append(out, flow...)
 	for _, t := range d.Timeouts {
 		out = append(out, t)
 	}

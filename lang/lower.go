@@ -391,6 +391,13 @@ func (l *lowerer) template(v *JSON, computed bool) ir.Expr {
 // the catches after the chains. Retries get Step Functions' defaults:
 // every 1s, max 3, backoff 2.
 func (l *lowerer) options(n *ir.Node, d *NodeDecl) {
+	for i, a := range d.Afters {
+		if i > 0 {
+			l.errs.Add(l.pos(a.Pos), "node %q already waits for the previous element, at %s", n.Name, n.AfterPreviousPos)
+			continue
+		}
+		n.AfterPrevious, n.AfterPreviousPos = true, l.pos(a.Pos)
+	}
 	for i, t := range d.Timeouts {
 		if i > 0 {
 			l.errs.Add(l.pos(t.Pos), "node %q already has a timeout, at %s", n.Name, n.TimeoutPos)

@@ -323,6 +323,8 @@ func describeSymbol(sym string) string {
 		return "an error name"
 	case "Timeout":
 		return `"timeout"`
+	case "After":
+		return `"after"`
 	case "Retry":
 		return `"retry"`
 	case "Catch":

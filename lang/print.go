@@ -271,6 +271,9 @@ func (p *irPrinter) node(n *ir.Node) *NodeDecl {
 	default:
 		d.Pass = &Pass{}
 	}
+	if n.AfterPrevious {
+		d.Afters = []*After{{}}
+	}
 	if fl := n.Flow; fl != nil {
 		if fl.Result != nil && n.Func != nil {
 			p.fail("node %q has a result and calls %s: only a pass node has a result", n.Name, n.Func)

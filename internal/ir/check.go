@@ -22,6 +22,7 @@ func Check(w *Workflow) diag.List {
 	}
 	if len(c.errs) == c.unreachable {
 		c.loops() // over the reachable nodes, even if some are unreachable
+		c.afterPrevious()
 	}
 	c.errs.Sort()
 	return c.errs

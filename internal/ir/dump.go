@@ -29,6 +29,9 @@ func Dump(w *Workflow) string {
 			fmt.Fprintf(&b, " in %s", n.Scope.Name())
 		}
 		b.WriteString("\n")
+		if n.AfterPrevious {
+			b.WriteString("\tafter previous\n")
+		}
 		dumpPolicy(&b, "\t", n)
 		dumpFlow(&b, "\t", n)
 		if n.Assign != nil {

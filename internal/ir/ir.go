@@ -66,6 +66,16 @@ type Node struct {
 	// or Result) and from the variables as the node received them. nil for
 	// none. See Variables.
 	Assign *Object
+	// AfterPrevious makes a node of a map's branch wait for the previous
+	// element: its instance for element i runs once element i-1 has ended,
+	// on {"input": its input, "previous": element i-1's result}, with
+	// "previous" null for the first element. When element i-1 failed, the
+	// instance fails with that failure without calling its function, and
+	// its catchers apply. Starting the branch, it makes a fold over the
+	// elements; after another node A, a partial fan-in (A[i] and the end of
+	// element i-1). See Check for where it may be.
+	AfterPrevious    bool
+	AfterPreviousPos diag.Pos
 
 	// Set by Check.
 	Ident string // a Go identifier and directory name unique in the workflow

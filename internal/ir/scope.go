@@ -34,6 +34,17 @@ func (s *Scope) Name() string {
 	return b.String()
 }
 
+// AfterPrevious returns the node of a map branch that waits for the
+// previous element, or nil.
+func (s *Scope) AfterPrevious() *Node {
+	for _, n := range s.Nodes {
+		if n.AfterPrevious {
+			return n
+		}
+	}
+	return nil
+}
+
 // Successors lists the nodes a node can lead to within its own scope, in
 // source order: the goto targets, choice targets or fan-out join of its
 // transition, then its catch handlers. A handler counts as a successor for
