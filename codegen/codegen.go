@@ -210,6 +210,11 @@ func (g *gen) packageDoc(n *ir.Node) string {
 	if retriesFanOut(n) {
 		doc += fmt.Sprintf("\nThe errors its retriers match run the %s again from %q.", n.Join.FanOut.Kind, n.Join.Origin.Name)
 	}
+	if n.AfterPrevious {
+		doc += fmt.Sprintf("\nIt waits for the previous element of the map after %q (%s): its input is\n"+
+			"{\"input\": its own, \"previous\": that element's result}, and it fails if that element failed.",
+			n.Scope.Origin.Name, g.pos(n.AfterPreviousPos))
+	}
 	if len(n.Catch) > 0 {
 		var handlers []string
 		seen := map[string]bool{}
@@ -287,6 +292,9 @@ func (g *gen) gotoDoc(n *ir.Node, t *ir.Goto) string {
 	if t.Back {
 		return fmt.Sprintf("loops back to %q", t.Node)
 	}
+	if g.w.Node(t.Node).AfterPrevious {
+		return fmt.Sprintf("continues with %q once the previous element has ended", t.Node)
+	}
 	return fmt.Sprintf("continues with %q", t.Node)
 }
 
@@ -306,6 +314,9 @@ func (g *gen) fanOutDoc(n *ir.Node, fo *ir.FanOut) string {
 		s := fmt.Sprintf("fanOut is the map after %q (%s): one %q per element of %s", n.Name, g.pos(fo.Pos), fo.Branches[0].Start, fo.Items)
 		if fo.Limit > 0 {
 			s += fmt.Sprintf(", at most %d at once", fo.Limit)
+		}
+		if w := g.waiting(fo); w != nil {
+			s += fmt.Sprintf(", where %q waits for the previous element", w.Name)
 		}
 		return s + fmt.Sprintf(", joined by %q.", fo.Join.Node)
 	}

@@ -54,6 +54,9 @@ func (g *gen) nodeFields(n *ir.Node) []field {
 	if n.Name == g.w.Start && g.keepExecution {
 		d = append(d, field{"KeepExecution", jen.True()})
 	}
+	if n.AfterPrevious {
+		d = append(d, field{"AfterPrevious", jen.True()})
+	}
 	return append(d, field{"Handle", jen.Id("handle")})
 }
 
@@ -203,8 +206,20 @@ func (g *gen) fanOutFields(origin *ir.Node, fo *ir.FanOut) []field {
 		if fo.Limit > 0 {
 			d = append(d, field{"Limit", jen.Lit(fo.Limit)})
 		}
+		if w := g.waiting(fo); w != nil {
+			d = append(d, field{"Wait", jen.Lit(w.Ident)})
+		}
 	}
 	return d
+}
+
+// waiting returns the node of a map's branch that waits for the previous
+// element, or nil.
+func (g *gen) waiting(fo *ir.FanOut) *ir.Node {
+	if head := g.w.Node(fo.Branches[0].Start); fo.Kind == ir.Map && head != nil && head.Scope != nil {
+		return head.Scope.AfterPrevious()
+	}
+	return nil
 }
 
 // body emits handle's statements: the checkpointed call, then the continuation.
@@ -394,6 +409,9 @@ func (g *gen) simple(n *ir.Node, t ir.Transition) *jen.Statement {
 	case *ir.Goto:
 		if t.Back {
 			return jen.Id("x").Dot("Loop").Call(jen.Id("ctx"), jen.Lit(g.ident(t.Node)))
+		}
+		if g.w.Node(t.Node).AfterPrevious {
+			return jen.Id("x").Dot("GotoAfterPrevious").Call(jen.Id("ctx"), jen.Lit(g.ident(t.Node)))
 		}
 		return jen.Id("x").Dot("Goto").Call(jen.Id("ctx"), jen.Lit(g.ident(t.Node)))
 	case *ir.End:
