@@ -18,7 +18,7 @@ import (
 
 const module = "github.com/unumc/unumc/examples/"
 
-var examples = []string{"hello", "iot", "textproc", "wordcount", "choice", "loop", "nestedmap", "payments"}
+var examples = []string{"hello", "iot", "textproc", "wordcount", "excamera", "choice", "loop", "nestedmap", "payments"}
 
 func TestExamples(t *testing.T) {
 	readme, err := os.ReadFile("README.md")
@@ -39,7 +39,7 @@ func TestExamples(t *testing.T) {
 var (
 	workflowRE = regexp.MustCompile(`^\s*workflow\s+(\w+)`)
 	importRE   = regexp.MustCompile(`(?m)^\s*import\s+(?:(\w+)\s+)?"([^"]+)"`)
-	nodeRE     = regexp.MustCompile(`(?m)^\s*node\s+(\w+)\s*=\s*(\w+)\.(\w+)\s*$`)
+	nodeRE     = regexp.MustCompile(`(?m)^\s*node\s+(\w+)\s*=\s*(\w+)\.(\w+)\s*(?:\{.*)?$`)
 	startRE    = regexp.MustCompile(`(?m)^\s*start\s*->`)
 )
 
