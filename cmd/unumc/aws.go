@@ -56,31 +56,9 @@ func awsPackage(c *cli.Context, w *ir.Workflow, mod *build.Module, out string) e
 	return nil
 }
 
-// awsDeploy builds the workflow's artefacts and runs sam deploy, or prints
-// the commands when the SAM CLI is not installed.
-func awsDeploy(c *cli.Context) error {
-	path, w, err := loadWorkflow(c)
-	if err != nil {
-		return err
-	}
-	mod, err := build.FindModule(filepath.Dir(path))
-	if err != nil {
-		return err
-	}
-	out := c.String("o")
-	if out == "" {
-		out = filepath.Join(filepath.Dir(path), ".unumc-aws", w.Name)
-	}
-	files, err := build.Generate(w, aws.Target)
-	if err != nil {
-		return err
-	}
-	if err := build.WriteSources(out, files); err != nil {
-		return err
-	}
-	if err := awsPackage(c, w, mod, out); err != nil {
-		return err
-	}
+// awsDeploy runs sam deploy on the build in out, or prints the command when
+// the SAM CLI is not installed.
+func awsDeploy(c *cli.Context, w *ir.Workflow, out string) error {
 	cmd := aws.DeployCommand(out, stackName(c, w.Name), c.String("region"))
 	if !aws.HaveSAM() {
 		fmt.Fprintf(c.App.ErrWriter, "The SAM CLI (sam) is not installed. Install it, or deploy with:\n")

@@ -49,10 +49,13 @@ func buildCommand() *cli.Command {
 that holds the workflow, at unum/<node>/main.go next to the workflow file, so
 that 'go build ./...' builds every node and generated code is reviewed in
 pull requests. In a module other than unumc's own it also writes the runtime
-to .unumc/ at the module root and points go.mod at it.
+to .unumc/ at the module root and points go.mod at it; for a cloud target it
+also adds the modules of the target's SDK to go.mod and go.sum, as 'go get'
+of the target's runtime package would.
 
 With -o DIR, build writes the sources under DIR and compiles each node into
-DIR/bin/<node>.
+DIR/bin/<node>; for a cloud target it wires the module as above and writes
+the target's deployment artefacts to DIR instead.
 
 --check writes nothing and fails if the committed sources are stale.`,
 		Flags: append([]cli.Flag{
@@ -93,14 +96,14 @@ DIR/bin/<node>.
 			if err != nil {
 				return err
 			}
+			if cl := clouds[t.Name]; cl != nil && c.String("o") != "" {
+				return cl.build(c, w, mod, files, out)
+			}
 			if err := build.WriteSources(out, files); err != nil {
 				return err
 			}
 			if c.String("o") == "" {
-				return build.WireModule(mod)
-			}
-			if cl := clouds[t.Name]; cl != nil && cl.Package != nil {
-				return cl.Package(c, w, mod, out)
+				return build.WireModule(mod, files, c.App.ErrWriter)
 			}
 			cache, err := cacheDir()
 			if err != nil {

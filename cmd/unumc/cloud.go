@@ -1,6 +1,7 @@
 package main
 
 import (
+	"path/filepath"
 	"sort"
 	"strings"
 
@@ -20,16 +21,17 @@ type cloud struct {
 	// Platforms that mean the same thing share a name (--region, --project);
 	// the first registered definition of a name is the one shown.
 	Flags []cli.Flag
-	// Deploy deploys the workflow named by the command's argument, or prints
-	// the exact commands that would when the platform's CLI is missing.
-	Deploy func(c *cli.Context) error
+	// Deploy deploys workflow w, whose build (sources, the artefacts of
+	// Package) deploy has written to out, or prints the exact commands that
+	// would when the platform's CLI is missing.
+	Deploy func(c *cli.Context, w *ir.Workflow, out string) error
 	// Start starts an execution and prints its name.
 	Start func(c *cli.Context) error
 	// Status prints an execution's state as status does locally.
 	Status func(c *cli.Context, execution string) error
-	// Package, when set, is what build -o does for the platform after
-	// writing the sources to out, instead of compiling binaries for this
-	// machine: its deployment artefacts.
+	// Package is what build -o does for the platform after writing the
+	// sources to out and wiring the module, instead of compiling binaries
+	// for this machine: its deployment artefacts.
 	Package func(c *cli.Context, w *ir.Workflow, mod *build.Module, out string) error
 	// BuildFlags are the platform's own options of build (and of deploy,
 	// which builds).
@@ -37,6 +39,47 @@ type cloud struct {
 }
 
 var clouds = map[string]*cloud{}
+
+// build writes what build -t PLATFORM -o out makes, and deploy before it
+// deploys: the sources of the node programs, the runtime and its
+// requirements in the workflow's module (build.WireModule, since the
+// platform's runtime needs modules of its SDK), and the artefacts of
+// Package.
+func (cl *cloud) build(c *cli.Context, w *ir.Workflow, mod *build.Module, files map[string][]byte, out string) error {
+	if err := build.WriteSources(out, files); err != nil {
+		return err
+	}
+	if err := build.WireModule(mod, files, c.App.ErrWriter); err != nil {
+		return err
+	}
+	return cl.Package(c, w, mod, out)
+}
+
+// deployBuild loads the workflow that deploy names and builds it as build
+// -o does, in -o or by default in .unumc-PLATFORM/WORKFLOW next to the
+// workflow's file. It returns the workflow and the output directory.
+func (cl *cloud) deployBuild(c *cli.Context) (*ir.Workflow, string, error) {
+	path, w, err := loadWorkflow(c)
+	if err != nil {
+		return nil, "", err
+	}
+	mod, err := build.FindModule(filepath.Dir(path))
+	if err != nil {
+		return nil, "", err
+	}
+	out := c.String("o")
+	if out == "" {
+		out = filepath.Join(filepath.Dir(path), ".unumc-"+cl.Target.Name, w.Name)
+	}
+	files, err := build.Generate(w, cl.Target)
+	if err != nil {
+		return nil, "", err
+	}
+	if err := cl.build(c, w, mod, files, out); err != nil {
+		return nil, "", err
+	}
+	return w, out, nil
+}
 
 func registerCloud(c *cloud) {
 	clouds[c.Target.Name] = c
@@ -109,7 +152,11 @@ func deployCommand() *cli.Command {
 			if err != nil {
 				return err
 			}
-			return cl.Deploy(c)
+			w, out, err := cl.deployBuild(c)
+			if err != nil {
+				return err
+			}
+			return cl.Deploy(c, w, out)
 		},
 	}
 }

@@ -61,7 +61,14 @@ func gcpPackage(c *cli.Context, w *ir.Workflow, mod *build.Module, out string) e
 	if err != nil {
 		return err
 	}
-	script, err := gcp.Package(c.Context, w, mod, c.String("project"), gcpRegion(c), out, cache, c.App.ErrWriter)
+	// The script's default project: deploy's, which is --project or
+	// gcloud's; build has no --project, and writes nothing of this
+	// machine's configuration into its artefacts.
+	project := ""
+	if c.Command.Name == "deploy" {
+		project = gcpProject(c)
+	}
+	script, err := gcp.Package(c.Context, w, mod, project, gcpRegion(c), out, cache, c.App.ErrWriter)
 	if err != nil {
 		return err
 	}
@@ -69,37 +76,11 @@ func gcpPackage(c *cli.Context, w *ir.Workflow, mod *build.Module, out string) e
 	return nil
 }
 
-// gcpDeploy builds the workflow and runs its deploy.sh when gcloud is
-// installed and has an account; otherwise it prints the script.
-func gcpDeploy(c *cli.Context) error {
-	path, w, err := loadWorkflow(c)
-	if err != nil {
-		return err
-	}
-	mod, err := build.FindModule(filepath.Dir(path))
-	if err != nil {
-		return err
-	}
-	out := c.String("o")
-	if out == "" {
-		out = filepath.Join(filepath.Dir(path), ".unumc-gcp", w.Name)
-	}
-	files, err := build.Generate(w, gcp.Target)
-	if err != nil {
-		return err
-	}
-	if err := build.WriteSources(out, files); err != nil {
-		return err
-	}
-	cache, err := cacheDir()
-	if err != nil {
-		return err
-	}
+// gcpDeploy runs the deploy.sh of the build in out when gcloud is installed
+// and has an account; otherwise it prints the script.
+func gcpDeploy(c *cli.Context, w *ir.Workflow, out string) error {
 	project := gcpProject(c)
-	script, err := gcp.Package(c.Context, w, mod, project, gcpRegion(c), out, cache, c.App.ErrWriter)
-	if err != nil {
-		return err
-	}
+	script := filepath.Join(out, "deploy.sh")
 	if !gcloudReady(c.Context) || project == "" {
 		data, err := os.ReadFile(script)
 		if err != nil {

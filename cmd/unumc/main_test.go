@@ -223,11 +223,16 @@ start -> Load -> map . { Price } -> Total
 	if !strings.Contains(string(gomod), "replace github.com/unumc/unumc => ./.unumc") {
 		t.Errorf("go.mod not wired:\n%s", gomod)
 	}
+	// Offline and with an empty module cache: the local target's runtime
+	// needs no module but the standard library.
 	cmd := exec.Command("go", "build", "./...")
 	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "GOPROXY=off", "GOFLAGS=-mod=mod")
+	cmd.Env = append(os.Environ(), "GOPROXY=off", "GOFLAGS=-mod=mod", "GOMODCACHE="+t.TempDir())
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("go build ./... in the user's module, offline: %v\n%s", err, out)
+	}
+	if data, _ := os.ReadFile(filepath.Join(dir, ".unumc", "go.mod")); strings.Contains(string(data), "require") {
+		t.Errorf("the runtime of a local workflow requires modules:\n%s", data)
 	}
 	code, out, errs := unumc(t, "", "run", "shop.unum", "--input", `[{"item":"a","qty":2},{"item":"b","qty":5}]`)
 	if code != 0 || out != "21\n" {

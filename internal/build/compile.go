@@ -1,6 +1,7 @@
 package build
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -11,6 +12,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"sort"
 	"strconv"
 	"strings"
@@ -35,12 +37,50 @@ type Binaries struct {
 // When progress is not nil, Compile says there when it has to run the Go
 // compiler.
 func Compile(ctx context.Context, w *ir.Workflow, mod *Module, t codegen.Target, cacheRoot string, progress io.Writer) (*Binaries, error) {
+	return CompileWith(ctx, w, mod, t, Options{}, cacheRoot, progress)
+}
+
+// Options are how CompileWith runs the go command, beyond Compile's
+// defaults (a build for this machine, stripped with -ldflags=-s -w). Both
+// are part of the cache key.
+type Options struct {
+	// Env is added to the go command's environment: GOOS, GOARCH and
+	// CGO_ENABLED to build for a cloud's machines.
+	Env []string
+	// Flags are added to go build's flags, such as -tags and -trimpath.
+	Flags []string
+}
+
+// platform returns "GOOS/GOARCH" when Env sets either, for messages.
+func (o Options) platform() string {
+	goos, goarch := "", ""
+	for _, kv := range o.Env {
+		if v, ok := strings.CutPrefix(kv, "GOOS="); ok {
+			goos = v
+		} else if v, ok := strings.CutPrefix(kv, "GOARCH="); ok {
+			goarch = v
+		}
+	}
+	if goos == "" && goarch == "" {
+		return ""
+	}
+	return cmp.Or(goos, runtime.GOOS) + "/" + cmp.Or(goarch, runtime.GOARCH)
+}
+
+// CompileWith is Compile with options for the go command.
+//
+// The programs are built in a workspace of the user's module, the
+// generated one and, outside unumc's own module, the runtime (with the
+// modules that the runtime packages the programs import need; see
+// WriteRuntime). GOFLAGS loses any -mod or -modfile flag, which workspaces
+// refuse.
+func CompileWith(ctx context.Context, w *ir.Workflow, mod *Module, t codegen.Target, opt Options, cacheRoot string, progress io.Writer) (*Binaries, error) {
 	files, err := Generate(w, t)
 	if err != nil {
 		return nil, err
 	}
 	h := sha256.New()
-	fmt.Fprintf(h, "unumc build v1\x00%s\x00%s\x00%s\x00", runtimeHash(), t.Name, mod.Root)
+	fmt.Fprintf(h, "unumc build v2\x00%s\x00%s\x00%s\x00%q\x00%q\x00", runtimeHash(), t.Name, mod.Root, opt.Env, opt.Flags)
 	for _, p := range codegen.Paths(files) {
 		fmt.Fprintf(h, "%s\x00%d\x00", p, len(files[p]))
 		h.Write(files[p])
@@ -59,7 +99,11 @@ func Compile(ctx context.Context, w *ir.Workflow, mod *Module, t codegen.Target,
 	}
 
 	if progress != nil {
-		fmt.Fprintf(progress, "unumc: compiling %d node programs of workflow %q (cached for later runs)\n", len(w.Nodes), w.Name)
+		what := fmt.Sprintf("%d node programs of workflow %q", len(w.Nodes), w.Name)
+		if p := opt.platform(); p != "" {
+			what += " for " + p
+		}
+		fmt.Fprintf(progress, "unumc: compiling %s (cached for later runs)\n", what)
 	}
 	if err := os.MkdirAll(cacheRoot, 0o755); err != nil {
 		return nil, err
@@ -73,13 +117,18 @@ func Compile(ctx context.Context, w *ir.Workflow, mod *Module, t codegen.Target,
 	if err := WriteSources(gen, files); err != nil {
 		return nil, err
 	}
-	goVersion := maxGoVersion("1.26.0", mod.GoVersion)
+	rtGo, _ := unumcPins()
+	goVersion := maxGoVersion(rtGo, mod.GoVersion)
 	if err := os.WriteFile(filepath.Join(gen, "go.mod"), []byte("module unumc.generated/"+w.Root.Entry.Ident+"\n\ngo "+goVersion+"\n"), 0o644); err != nil {
 		return nil, err
 	}
 	work := "go " + goVersion + "\n\nuse (\n\t" + strconv.Quote(mod.Root) + "\n\t./gen\n"
 	if !mod.IsUnumc() {
-		if err := WriteRuntime(filepath.Join(tmp, "runtime")); err != nil {
+		pkgs, err := RuntimeImports(files)
+		if err != nil {
+			return nil, err
+		}
+		if err := WriteRuntime(filepath.Join(tmp, "runtime"), RuntimeModules(pkgs)); err != nil {
 			return nil, err
 		}
 		work += "\t./runtime\n"
@@ -88,9 +137,15 @@ func Compile(ctx context.Context, w *ir.Workflow, mod *Module, t codegen.Target,
 	if err := os.WriteFile(filepath.Join(tmp, "go.work"), []byte(work), 0o644); err != nil {
 		return nil, err
 	}
-	cmd := exec.CommandContext(ctx, "go", "build", "-ldflags=-s -w", "-o", filepath.Join(tmp, "bin")+string(filepath.Separator), "./...")
+	args := append([]string{"build", "-ldflags=-s -w"}, opt.Flags...)
+	args = append(args, "-o", filepath.Join(tmp, "bin")+string(filepath.Separator), "./...")
+	cmd := exec.CommandContext(ctx, "go", args...)
 	cmd.Dir = gen
 	cmd.Env = append(os.Environ(), "GOWORK="+filepath.Join(tmp, "go.work"))
+	if flags, ok := workspaceGoflags(os.Getenv("GOFLAGS")); ok {
+		cmd.Env = append(cmd.Env, "GOFLAGS="+flags)
+	}
+	cmd.Env = append(cmd.Env, opt.Env...)
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		return nil, &CompileError{Workflow: w, Output: explainBuild(string(out), gen, w)}
@@ -100,6 +155,7 @@ func Compile(ctx context.Context, w *ir.Workflow, mod *Module, t codegen.Target,
 	}
 	os.RemoveAll(filepath.Join(tmp, "gen"))
 	os.Remove(filepath.Join(tmp, "go.work"))
+	os.Remove(filepath.Join(tmp, "go.work.sum"))
 	os.RemoveAll(filepath.Join(tmp, "runtime"))
 	if err := os.MkdirAll(filepath.Dir(dir), 0o755); err != nil {
 		return nil, err
@@ -111,6 +167,22 @@ func Compile(ctx context.Context, w *ir.Workflow, mod *Module, t codegen.Target,
 		return nil, err
 	}
 	return bins, nil
+}
+
+// workspaceGoflags returns GOFLAGS without the -mod and -modfile flags,
+// which the go command refuses in a workspace, and whether it dropped any.
+func workspaceGoflags(goflags string) (string, bool) {
+	var keep []string
+	dropped := false
+	for _, f := range strings.Fields(goflags) {
+		name, _, _ := strings.Cut(strings.TrimLeft(f, "-"), "=")
+		if name == "mod" || name == "modfile" {
+			dropped = true
+			continue
+		}
+		keep = append(keep, f)
+	}
+	return strings.Join(keep, " "), dropped
 }
 
 // CompileError is a failure of the Go compiler on generated code, most often
@@ -179,7 +251,8 @@ var (
 	rtHash     string
 )
 
-// runtimeHash identifies the embedded runtime sources.
+// runtimeHash identifies the embedded runtime sources and the versions and
+// checksums of the modules they need.
 func runtimeHash() string {
 	rtHashOnce.Do(func() {
 		h := sha256.New()
@@ -196,6 +269,7 @@ func runtimeHash() string {
 			fmt.Fprintf(h, "%s\x00%d\x00", p, len(data))
 			h.Write(data)
 		}
+		fmt.Fprintf(h, "go.mod\x00%d\x00%s\x00go.sum\x00%d\x00%s", len(unumc.GoMod), unumc.GoMod, len(unumc.GoSum), unumc.GoSum)
 		rtHash = hex.EncodeToString(h.Sum(nil))
 	})
 	return rtHash

@@ -4,11 +4,12 @@ import (
 	"bufio"
 	"bytes"
 	"fmt"
-	"io/fs"
+	"io"
 	"os"
 	"os/exec"
 	"path"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/unumc/unumc"
@@ -71,54 +72,115 @@ func (m *Module) ImportPath(dir string) (string, error) {
 	return path.Join(m.Path, filepath.ToSlash(rel)), nil
 }
 
-// RuntimeDirName is where, in a user's module, unumc writes the copy of its
-// runtime that the module's go.mod replaces unumc with.
-const RuntimeDirName = ".unumc"
+// runtimeVersion is the version of unumc that a wired module requires and
+// replaces with the runtime written into it.
+const runtimeVersion = "v0.0.0"
 
-// WriteRuntime writes the embedded runtime as a module rooted at dir,
-// removing whatever was there. The module needs nothing but the standard
-// library, so it builds offline.
-func WriteRuntime(dir string) error {
-	if err := os.RemoveAll(dir); err != nil {
-		return err
-	}
-	err := fs.WalkDir(unumc.Runtime, ".", func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() || strings.HasSuffix(p, "_test.go") {
-			return err
-		}
-		data, err := unumc.Runtime.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		dst := filepath.Join(dir, filepath.FromSlash(p))
-		if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
-			return err
-		}
-		return os.WriteFile(dst, data, 0o644)
-	})
-	if err != nil {
-		return err
-	}
-	gomod := "// Written by unumc: the runtime its generated programs import. DO NOT EDIT.\n\nmodule " + unumc.Module + "\n\ngo 1.26.0\n"
-	return os.WriteFile(filepath.Join(dir, "go.mod"), []byte(gomod), 0o644)
-}
-
-// WireModule makes a user's module build generated code: it writes the
-// runtime under the module root and points go.mod at it with a require and a
-// replace directive, through 'go mod edit'.
-func WireModule(m *Module) error {
+// WireModule makes a user's module build the generated files, as the
+// modules of protobuf-go's users require its runtime. It writes the runtime
+// under the module root as a module of its own and points go.mod at it with
+// a require and a replace directive ('go mod edit'). Where the files import
+// runtime packages that need other modules (a cloud target's node package,
+// rt/states), the runtime's go.mod requires those modules at the versions of
+// unumc's go.mod, and 'go get' of the packages adds them to the module's
+// go.mod and go.sum as for any dependency: missing ones as indirect
+// requirements, older ones upgraded, newer ones kept. Modules the runtime
+// required when last wired stay required, for the programs of other targets
+// the module may hold. When progress is not nil, WireModule says there what
+// it changed in go.mod, as the go command would.
+func WireModule(m *Module, files map[string][]byte, progress io.Writer) (err error) {
 	if m.IsUnumc() {
 		return nil
 	}
-	if err := WriteRuntime(filepath.Join(m.Root, RuntimeDirName)); err != nil {
+	gomod := filepath.Join(m.Root, "go.mod")
+	before, err := os.ReadFile(gomod)
+	if err != nil {
 		return err
 	}
-	cmd := exec.Command("go", "mod", "edit",
-		"-require="+unumc.Module+"@v0.0.0",
-		"-replace="+unumc.Module+"=./"+RuntimeDirName)
-	cmd.Dir = m.Root
+	defer func() {
+		if after, rerr := os.ReadFile(gomod); err == nil && rerr == nil && progress != nil {
+			reportGoMod(progress, before, after)
+		}
+	}()
+	pkgs, err := RuntimeImports(files)
+	if err != nil {
+		return err
+	}
+	mods := RuntimeModules(pkgs)
+	dir := filepath.Join(m.Root, RuntimeDirName)
+	if old, err := os.ReadFile(filepath.Join(dir, "go.mod")); err == nil {
+		_, reqs := parseGoMod(old)
+		all := allRuntimeModules()
+		for mod := range reqs {
+			if all[mod] {
+				mods = append(mods, mod)
+			}
+		}
+		slices.Sort(mods)
+		mods = slices.Compact(mods)
+	}
+	if err := WriteRuntime(dir, mods); err != nil {
+		return err
+	}
+	if err := goCommand(m.Root, "mod", "edit",
+		"-require="+unumc.Module+"@"+runtimeVersion,
+		"-replace="+unumc.Module+"=./"+RuntimeDirName); err != nil {
+		return err
+	}
+	get := []string{"get"}
+	for _, p := range pkgs {
+		if len(runtimeModules[p]) > 0 {
+			get = append(get, p+"@"+runtimeVersion)
+		}
+	}
+	if len(get) == 1 {
+		return nil
+	}
+	return goCommand(m.Root, get...)
+}
+
+// reportGoMod writes, in the go command's words, how the go directive and
+// the requirements of a go.mod changed.
+func reportGoMod(w io.Writer, before, after []byte) {
+	goBefore, reqBefore := parseGoMod(before)
+	goAfter, reqAfter := parseGoMod(after)
+	if goBefore != goAfter {
+		fmt.Fprintf(w, "unumc: go.mod: upgraded go %s => %s\n", goBefore, goAfter)
+	}
+	paths := make([]string, 0, len(reqAfter))
+	for p := range reqAfter {
+		paths = append(paths, p)
+	}
+	slices.Sort(paths)
+	for _, p := range paths {
+		switch old, v := reqBefore[p], reqAfter[p]; {
+		case old == "":
+			fmt.Fprintf(w, "unumc: go.mod: added %s %s\n", p, v)
+		case old != v:
+			fmt.Fprintf(w, "unumc: go.mod: upgraded %s %s => %s\n", p, old, v)
+		}
+	}
+}
+
+// goCommand runs the go command on the module in dir alone, not on a
+// workspace that holds it.
+func goCommand(dir string, args ...string) error {
+	cmd := exec.Command("go", args...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "GOWORK=off")
 	if out, err := cmd.CombinedOutput(); err != nil {
-		return fmt.Errorf("go mod edit in %s: %v\n%s", m.Root, err, out)
+		return fmt.Errorf("go %s in %s: %v\n%s", strings.Join(args, " "), dir, err, out)
 	}
 	return nil
+}
+
+// allRuntimeModules returns the set of modules some runtime package needs.
+func allRuntimeModules() map[string]bool {
+	set := map[string]bool{}
+	for _, mods := range runtimeModules {
+		for _, m := range mods {
+			set[m] = true
+		}
+	}
+	return set
 }

@@ -17,7 +17,7 @@ import (
 // deploy --source builds, and out/deploy.sh. project and region are the
 // script's defaults (project may be empty). It returns the script's path.
 func Package(ctx context.Context, w *ir.Workflow, mod *build.Module, project, region, out, cacheRoot string, progress io.Writer) (string, error) {
-	bins, err := compileStatic(ctx, w, mod, filepath.Join(cacheRoot, "gcp-linux-amd64"), progress)
+	bins, err := compileStatic(ctx, w, mod, cacheRoot, progress)
 	if err != nil {
 		return "", err
 	}
@@ -40,29 +40,12 @@ func Package(ctx context.Context, w *ir.Workflow, mod *build.Module, project, re
 }
 
 // compileStatic compiles the node programs for Cloud Run: linux/amd64
-// without cgo, so that they run on a distroless static image. The cache
-// root is separate from the host builds', whose key does not hold the
-// environment.
+// without cgo, so that they run on a distroless static image. The
+// environment is the go command's, and part of the cache key.
 func compileStatic(ctx context.Context, w *ir.Workflow, mod *build.Module, cacheRoot string, progress io.Writer) (*build.Binaries, error) {
-	restore := map[string]*string{}
-	for k, v := range map[string]string{"CGO_ENABLED": "0", "GOOS": "linux", "GOARCH": "amd64"} {
-		if old, ok := os.LookupEnv(k); ok {
-			restore[k] = &old
-		} else {
-			restore[k] = nil
-		}
-		os.Setenv(k, v)
-	}
-	defer func() {
-		for k, v := range restore {
-			if v == nil {
-				os.Unsetenv(k)
-			} else {
-				os.Setenv(k, *v)
-			}
-		}
-	}()
-	bins, err := build.Compile(ctx, w, mod, Target, cacheRoot, progress)
+	bins, err := build.CompileWith(ctx, w, mod, Target, build.Options{
+		Env: []string{"GOOS=linux", "GOARCH=amd64", "CGO_ENABLED=0"},
+	}, cacheRoot, progress)
 	if err != nil {
 		return nil, fmt.Errorf("compiling for Cloud Run (linux/amd64, static): %w", err)
 	}
