@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"sort"
 	"strings"
 
 	"github.com/unumc/unumc/internal/ir"
@@ -13,41 +12,9 @@ import (
 )
 
 // Successors returns, for every node identifier, the identifiers of the
-// nodes its program may invoke, sorted: the targets of its gotos, choices
-// and catchers, the heads and the join of its fan-out (the join when a map
-// is empty), for a join with retriers its fan-out's origin, and in a branch the join of the innermost fan-out (when the
-// branch ends, or fails) and for a bounded map its head (the next element).
-// It is what each function's IAM policy allows and its environment names.
-func Successors(w *ir.Workflow) map[string][]string {
-	out := map[string][]string{}
-	for _, n := range w.Nodes {
-		set := map[string]bool{}
-		for _, g := range ir.Successors(n) {
-			set[w.Node(g.Node).Ident] = true
-		}
-		if fo, ok := n.Next.(*ir.FanOut); ok {
-			for _, b := range fo.Branches {
-				set[w.Node(b.Start).Ident] = true
-			}
-		}
-		if n.Join != nil && len(n.Retry) > 0 {
-			set[n.Join.Origin.Ident] = true // a join's retrier runs the fan-out again
-		}
-		if s := n.Scope; s != nil && s.FanOut != nil {
-			set[w.Node(s.FanOut.Join.Node).Ident] = true
-			if s.FanOut.Kind == ir.Map && s.FanOut.Limit > 0 {
-				set[s.Entry.Ident] = true
-			}
-		}
-		ids := []string{}
-		for id := range set {
-			ids = append(ids, id)
-		}
-		sort.Strings(ids)
-		out[n.Ident] = ids
-	}
-	return out
-}
+// nodes its program may invoke (ir.Invokes): what each function's
+// IAM policy allows and its environment names.
+func Successors(w *ir.Workflow) map[string][]string { return ir.Invokes(w) }
 
 // Names of deployed resources, derived from the stack's name so that
 // start and status find them without reading the stack's outputs.

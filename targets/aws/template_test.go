@@ -33,6 +33,14 @@ func TestSuccessors(t *testing.T) {
 			"halve":   {"total"},
 			"total":   {},
 		}},
+		{"../../examples/excamera/excamera.unum", map[string][]string{
+			"split":   {"encode", "plan"},
+			"encode":  {"plan", "rebase"},
+			"rebase":  {"plan", "rebase"}, // ending element i, it may start Rebase of element i+1
+			"plan":    {"publish", "stitch"},
+			"stitch":  {"publish", "stitch"}, // the fold's next element
+			"publish": {},
+		}},
 	} {
 		w, err := build.Load(tc.wf, "")
 		if err != nil {

@@ -3,7 +3,6 @@ package gcp
 import (
 	"fmt"
 	"regexp"
-	"slices"
 	"strings"
 
 	"github.com/unumc/unumc/codegen"
@@ -99,73 +98,7 @@ func fnv32(s string) uint32 {
 	return h
 }
 
-// Successors returns, for each node by identifier, the identifiers of the
-// nodes it can invoke, sorted: the targets of its transition (gotos, choice
-// cases, the branches and the join of a fan-out) and of its catchers, for a
-// join with retriers the origin of its fan-out, which a retry runs again, and
-// for a node in a branch, the join of the branch's fan-out (which the node
-// that ends the branch invokes) and, in a map with a bound, the branch's
-// first node (which starts the next element). The deployment allows each
-// node to publish to these topics only.
-func Successors(w *ir.Workflow) map[string][]string {
-	out := map[string][]string{}
-	ident := func(name string) string {
-		if n := w.Node(name); n != nil {
-			return n.Ident
-		}
-		return ""
-	}
-	for _, n := range w.Nodes {
-		set := map[string]bool{}
-		add := func(name string) {
-			if id := ident(name); id != "" {
-				set[id] = true
-			}
-		}
-		var walk func(t ir.Transition)
-		walk = func(t ir.Transition) {
-			switch t := t.(type) {
-			case *ir.Goto:
-				add(t.Node)
-			case *ir.Choice:
-				for _, c := range t.Cases {
-					walk(c.Then)
-				}
-				if t.Default != nil {
-					walk(t.Default)
-				}
-			case *ir.FanOut:
-				for _, b := range t.Branches {
-					add(b.Start)
-				}
-				if t.Join != nil {
-					add(t.Join.Node)
-				}
-			}
-		}
-		walk(n.Next)
-		if n.Join != nil && n.Join.Origin != nil && len(n.Retry) > 0 {
-			set[n.Join.Origin.Ident] = true // a retried join runs its fan-out again
-		}
-		for _, c := range n.Catch {
-			if c.Next != nil {
-				add(c.Next.Node)
-			}
-		}
-		if s := n.Scope; s != nil && s.Parent != nil && s.FanOut != nil {
-			if s.FanOut.Join != nil {
-				add(s.FanOut.Join.Node)
-			}
-			if s.FanOut.Kind == ir.Map && s.FanOut.Limit > 0 && s.Entry != nil {
-				set[s.Entry.Ident] = true
-			}
-		}
-		ids := make([]string, 0, len(set))
-		for id := range set {
-			ids = append(ids, id)
-		}
-		slices.Sort(ids)
-		out[n.Ident] = ids
-	}
-	return out
-}
+// Successors returns, for every node identifier, the identifiers of the
+// nodes its program may invoke (ir.Invokes): what each function's
+// service account may publish to.
+func Successors(w *ir.Workflow) map[string][]string { return ir.Invokes(w) }
