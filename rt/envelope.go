@@ -31,6 +31,12 @@ type Envelope struct {
 	// committed, instead of deleting it. A consumed checkpoint proves
 	// nothing live, and its instance has nothing left to do.
 	Consume string `json:"consume,omitempty"`
+	// Forwarded says the sender carried on with a result another run of
+	// it had committed: a duplicate, or the retry of a run that crashed.
+	// Under Platform.CollectByExpiry, which reads nothing before running,
+	// the receiver then reads its checkpoint first, so that the duplicate
+	// does not run every function after it again.
+	Forwarded bool `json:"fwd,omitempty"`
 	// Attempt counts deliveries of this envelope, from 1; set by the platform.
 	Attempt int `json:"attempt,omitempty"`
 	// Join says the input is the list of branch results named by the fan-in set at Ref.

@@ -32,6 +32,7 @@ type Invocation struct {
 	mu        sync.Mutex        // guards assigned
 	assigned  map[int]Variables // the Assign of each attempt of the function
 	okAttempt int               // the attempt whose output Call commits
+	forwarded bool              // the committed result is another run's: see Envelope.Forwarded
 }
 
 // Result is what a node instance committed: its output or its failure, and
@@ -108,15 +109,39 @@ func (x *Invocation) Call(ctx context.Context, fn UserFunc) (*Result, error) {
 	if env.Ref != "" && env.Ref != env.Pred {
 		keys = append(keys, env.Ref)
 	}
+	if x.p.CollectByExpiry {
+		// No pre-check: read only what the input needs, and the checkpoint
+		// if a run that lost its commit sent the envelope.
+		keys = nil
+		if env.Forwarded {
+			keys = append(keys, x.key)
+		}
+		if env.Ref != "" {
+			keys = append(keys, env.Ref)
+		}
+	}
 	originKey := ""
 	retriesFanOut := x.Node.Policy != nil && len(x.Node.Policy.FanOutRetry) > 0
 	if env.Join && (x.Node.NeedsOrigin || retriesFanOut) {
 		originKey = CheckpointKey(env.Execution, instance(x.Node.JoinOf, env.Iter, env.Frames))
 		keys = append(keys, originKey)
 	}
-	got, err := x.p.Store.Get(ctx, keys...)
-	if err != nil {
-		return nil, err
+	got := map[string]Item{}
+	if len(keys) > 0 {
+		var err error
+		if got, err = x.p.Store.Get(ctx, keys...); err != nil {
+			return nil, err
+		}
+	}
+	if x.p.CollectByExpiry {
+		if it, ok := got[x.key]; ok {
+			if _, err := x.setResult(it.Value); err != nil {
+				return nil, err
+			}
+			x.forwarded = true
+			return x.res, nil
+		}
+		return x.execute(ctx, fn, got, originKey)
 	}
 	x.collect = env.Collect
 	if env.Join {
@@ -140,13 +165,21 @@ func (x *Invocation) Call(ctx context.Context, fn UserFunc) (*Result, error) {
 		if _, err := x.setResult(it.Value); err != nil {
 			return nil, err
 		}
+		x.forwarded = true
 		return x.res, x.consume(ctx)
 	}
 	if !x.entry && !x.live(got[env.Pred]) {
 		// Ran and was collected: a late duplicate.
 		return nil, x.collectStale(ctx)
 	}
+	return x.execute(ctx, fn, got, originKey)
+}
 
+// execute runs the instance, after the pre-check found it must, and
+// commits. got holds the records the input needs.
+func (x *Invocation) execute(ctx context.Context, fn UserFunc, got map[string]Item, originKey string) (*Result, error) {
+	env := x.Env
+	retriesFanOut := x.Node.Policy != nil && len(x.Node.Policy.FanOutRetry) > 0
 	res := &Result{Retries: env.Retries}
 	keepInput := x.Node.Policy != nil && x.Node.Policy.KeepInput
 	input, failure, err := x.input(ctx, got, keepInput)
@@ -211,6 +244,7 @@ func (x *Invocation) Call(ctx context.Context, fn UserFunc) (*Result, error) {
 		if _, err := x.setResult(existing.Value); err != nil {
 			return nil, err
 		}
+		x.forwarded = true
 	} else {
 		x.res, x.vars = res, res.Vars
 	}
@@ -256,6 +290,9 @@ func consumed(it Item) bool {
 // still proves it. The records the envelope lists are collected later, by
 // flush, before the first successor is invoked, or with the end of the scope.
 func (x *Invocation) consume(ctx context.Context) error {
+	if x.p.CollectByExpiry {
+		return nil
+	}
 	keys := x.consumes
 	if x.Env.Consume != "" {
 		keys = append(keys, x.Env.Consume)
@@ -459,10 +496,13 @@ func (x *Invocation) joinInput(ctx context.Context, set Item, full bool) (json.R
 	if len(keys) > 0 {
 		// The set is read again with the results: if it is gone, another
 		// run of this join committed and collected it while this one read.
-		if results, err = x.p.Store.Get(ctx, append(keys, set.Key)...); err != nil {
+		if !x.p.CollectByExpiry {
+			keys = append(keys, set.Key)
+		}
+		if results, err = x.p.Store.Get(ctx, keys...); err != nil {
 			return nil, nil, err
 		}
-		if _, ok := results[set.Key]; !ok {
+		if _, ok := results[set.Key]; !ok && !x.p.CollectByExpiry {
 			return nil, nil, errCollected
 		}
 	}
@@ -694,6 +734,13 @@ func (x *Invocation) invoke(ctx context.Context, env *Envelope) error {
 		return err
 	}
 	x.p.fault(FaultInvoke, x.Env, 0)
+	return x.dispatch(ctx, env)
+}
+
+// dispatch invokes env, marked Forwarded when this run carries on with
+// another run's result.
+func (x *Invocation) dispatch(ctx context.Context, env *Envelope) error {
+	env.Forwarded = env.Forwarded || x.forwarded
 	return x.p.Invoker.Invoke(ctx, env)
 }
 
@@ -708,6 +755,9 @@ func (x *Invocation) attach(env *Envelope, out json.RawMessage) {
 }
 
 func (x *Invocation) cleanup(ctx context.Context, extra ...string) error {
+	if x.p.CollectByExpiry {
+		return nil
+	}
 	keys := append(append([]string(nil), x.collect...), extra...)
 	if len(keys) == 0 {
 		return nil
@@ -800,7 +850,7 @@ func (x *Invocation) endBranch(ctx context.Context, m string) error {
 		join := &Envelope{Version: Version, Execution: env.Execution, Node: scope.Join, Iter: env.Iter,
 			Frames: parent, Ref: setKey, Pred: setKey, Join: true, Vars: withScope(x.vars, depth, nil)}
 		x.p.fault(FaultInvoke, env, 0)
-		if err := x.p.Invoker.Invoke(ctx, join); err != nil {
+		if err := x.dispatch(ctx, join); err != nil {
 			return err
 		}
 	}
@@ -848,7 +898,7 @@ func (x *Invocation) startNext(ctx context.Context, scope *FanOut, parent []Fram
 		Frames: append(parent, Frame{Origin: scope.Origin, Index: next, Width: f.Width}),
 		Input:  items[next], Pred: JoinKey(x.Env.Execution, origin), Vars: withScope(r.Vars, len(parent), nil)}
 	x.p.fault(FaultInvoke, x.Env, 1)
-	return x.p.Invoker.Invoke(ctx, env)
+	return x.dispatch(ctx, env)
 }
 
 // FanOut starts the branches of f: each head of a parallel with the output,
@@ -886,11 +936,11 @@ func (x *Invocation) FanOut(ctx context.Context, f *FanOut) error {
 		join := &Envelope{Version: Version, Execution: env.Execution, Node: f.Join, Iter: env.Iter,
 			Frames: cloneFrames(env.Frames), Ref: setKey, Pred: setKey, Join: true, Vars: x.vars}
 		x.p.fault(FaultInvoke, env, 0)
-		return x.p.Invoker.Invoke(ctx, join)
+		return x.dispatch(ctx, join)
 	}
 	if first != nil {
 		x.p.fault(FaultInvoke, env, 0)
-		return x.p.Invoker.Invoke(ctx, first)
+		return x.dispatch(ctx, first)
 	}
 	launch := n
 	if f.Map && f.Limit > 0 && f.Limit < n {
@@ -982,7 +1032,7 @@ func (x *Invocation) invokeAll(ctx context.Context, envs []*Envelope) error {
 		go func() {
 			defer func() { <-sem; wg.Done() }()
 			x.p.fault(FaultInvoke, x.Env, i)
-			if err := x.p.Invoker.Invoke(ctx, e); err != nil {
+			if err := x.dispatch(ctx, e); err != nil {
 				mu.Lock()
 				errs = append(errs, err)
 				mu.Unlock()

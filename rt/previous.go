@@ -167,7 +167,7 @@ func (x *Invocation) meet(ctx context.Context, set []string, next string, parent
 	}
 	f.Iter = 0
 	x.p.fault(FaultInvoke, x.Env, 0)
-	return x.p.Invoker.Invoke(ctx, x.pairEnvelope(next, parent, x.Env.Iter, f, setKey))
+	return x.dispatch(ctx, x.pairEnvelope(next, parent, x.Env.Iter, f, setKey))
 }
 
 // signalNext gives the outcome of this branch, the fan-in member m, to the
@@ -224,10 +224,13 @@ func (x *Invocation) pairInput(ctx context.Context, rec Item) (json.RawMessage, 
 	}
 	got := map[string]Item{}
 	if len(keys) > 0 {
-		if got, err = x.p.Store.Get(ctx, append(keys, rec.Key)...); err != nil {
+		if !x.p.CollectByExpiry {
+			keys = append(keys, rec.Key)
+		}
+		if got, err = x.p.Store.Get(ctx, keys...); err != nil {
 			return nil, nil, err
 		}
-		if r, ok := got[rec.Key]; !ok || consumed(r) {
+		if r, ok := got[rec.Key]; (!ok || consumed(r)) && !x.p.CollectByExpiry {
 			return nil, nil, errCollected // another run of this node committed
 		}
 	}

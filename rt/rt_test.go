@@ -128,12 +128,28 @@ func (p *platform) Invoke(_ context.Context, env *rt.Envelope) error {
 
 type workflow map[string]*rt.Node
 
+// collectByExpiry makes the sweeps run with rt.Platform.CollectByExpiry
+// (see TestCollectByExpiry).
+var collectByExpiry bool
+
+// stepLimit bounds the deliveries of one crash schedule.
+var stepLimit = 20000
+
+// platformFor makes the Platform of a sweep.
+func platformFor(store rt.Store, inv rt.Invoker, fanOut int) *rt.Platform {
+	p := &rt.Platform{Store: store, Invoker: inv, FanOutConcurrency: fanOut}
+	if collectByExpiry {
+		p.CollectByExpiry, p.CheckpointTTL, p.StatusTTL = true, time.Hour, 24*time.Hour
+	}
+	return p
+}
+
 // execute runs a workflow to completion and returns its status.
 func execute(t *testing.T, wf workflow, start string, input string, seed int64, dup float64) (*rt.Status, *memStore) {
 	t.Helper()
 	store := newMemStore()
 	pl := &platform{}
-	p := &rt.Platform{Store: store, Invoker: pl, FanOutConcurrency: 4}
+	p := platformFor(store, pl, 4)
 	rng := rand.New(rand.NewSource(seed))
 	pl.Invoke(context.Background(), &rt.Envelope{Version: rt.Version, Execution: "e1", Node: start, Input: json.RawMessage(input)})
 	for steps := 0; len(pl.queue) > 0; steps++ {
@@ -185,6 +201,17 @@ func node(w workflow, n *rt.Node) {
 
 func assertClean(t *testing.T, store *memStore) {
 	t.Helper()
+	if collectByExpiry {
+		// Nothing is deleted, but everything expires.
+		store.mu.Lock()
+		defer store.mu.Unlock()
+		for k, it := range store.items {
+			if it.Expires.IsZero() {
+				t.Errorf("record %s never expires", k)
+			}
+		}
+		return
+	}
 	if keys := store.keys(); len(keys) != 1 || keys[0] != rt.StatusKey("e1") {
 		t.Errorf("store holds %v, want only the status record", keys)
 	}
@@ -491,7 +518,7 @@ func executeWithCrashes(t *testing.T, wf workflow, start, input string, seed int
 	points := map[string]int{}
 	pl.Invoke(context.Background(), &rt.Envelope{Version: rt.Version, Execution: "e1", Node: start, Input: json.RawMessage(input)})
 	for steps := 0; len(pl.queue) > 0; steps++ {
-		if steps > 20000 {
+		if steps > stepLimit {
 			t.Fatalf("seed %d: workflow does not finish", seed)
 		}
 		i := rng.Intn(len(pl.queue))
@@ -505,7 +532,8 @@ func executeWithCrashes(t *testing.T, wf workflow, start, input string, seed int
 		c := &crashing{store: store, invoker: pl}
 		var mu sync.Mutex
 		crashAt := rng.Float64() * 0.6 // how eager this delivery is to crash
-		p := &rt.Platform{Store: c, Invoker: c, FanOutConcurrency: 2, Fault: func(point string, _ *rt.Envelope, _ int) {
+		p := platformFor(c, c, 2)
+		p.Fault = func(point string, _ *rt.Envelope, _ int) {
 			mu.Lock()
 			defer mu.Unlock()
 			if env.Attempt < 6 && !c.dead.Load() && rng.Float64() < crashAt {
@@ -513,7 +541,7 @@ func executeWithCrashes(t *testing.T, wf workflow, start, input string, seed int
 				points[point]++
 				c.dead.Store(true)
 			}
-		}}
+		}
 		if err := rt.Handle(context.Background(), wf[env.Node], p, env); err != nil || c.dead.Load() {
 			if env.Attempt > 20 {
 				t.Fatalf("seed %d: %s: %v", seed, env.Instance(), err)

@@ -55,6 +55,17 @@ type Platform struct {
 	InlineLimit int
 	// FanOutConcurrency bounds concurrent Invoke calls of one fan-out.
 	FanOutConcurrency int
+	// CollectByExpiry leaves every record to its expiry instead of
+	// deleting it, and runs each invocation without reading first. No
+	// record is then ever collected while a duplicate could need it, so
+	// nothing proves an invocation live or stale: a duplicate runs the user
+	// function again, loses the conditional create and carries on with the
+	// result that won, as far as the end, whose status write it loses too.
+	// On the happy path an instance costs its conditional write and its
+	// invocations, with no reads and no deletes (DynamoDB's and
+	// Firestore's TTL deletes are free); the price is the compute of
+	// duplicates, and records that stay until they expire.
+	CollectByExpiry bool
 	// Fault, when set, is called at every point where a crash matters to the
 	// protocol (see the Fault constants), with the envelope being handled and,
 	// for FaultInvoke, the index of the invocation about to be sent. Fault
