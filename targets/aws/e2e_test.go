@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -25,6 +26,7 @@ import (
 	"github.com/unumc/unumc/targets/aws"
 	"github.com/unumc/unumc/targets/aws/awstest"
 	"github.com/unumc/unumc/targets/aws/ddb"
+	"github.com/unumc/unumc/targets/aws/lambda"
 	"github.com/unumc/unumc/targets/aws/testdata/big"
 )
 
@@ -104,7 +106,7 @@ func deploy(t *testing.T, wf, endpoint string, opts awstest.Options, env ...stri
 
 // run starts an execution as unumc start does, waits for its status record
 // and for every invocation to finish, and returns the status and what is
-// left of the execution in the table.
+// left of the execution in the table, checking that all of it expires.
 func (d *deployment) run(t *testing.T, name string, input json.RawMessage) (*rt.Status, []string) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
@@ -130,9 +132,14 @@ func (d *deployment) run(t *testing.T, name string, input json.RawMessage) (*rt.
 	if err := d.lambda.Wait(ctx); err != nil {
 		t.Fatalf("invocations still running after the end: %v", err)
 	}
-	keys, err := awstest.Keys(ctx, d.db, d.table)
+	keys, never, err := awstest.Expiring(ctx, d.db, d.table)
 	if err != nil {
 		t.Fatal(err)
+	}
+	for _, k := range never {
+		if strings.HasPrefix(k, name+"/") {
+			t.Errorf("record %s has no expiry", k)
+		}
 	}
 	var left []string
 	for _, k := range keys {
@@ -144,10 +151,28 @@ func (d *deployment) run(t *testing.T, name string, input json.RawMessage) (*rt.
 	return st, left
 }
 
+// checkLeft checks what an execution left in the table: only its status
+// when the functions delete records, and at least its status when they
+// leave them to their expiry (which run checks they all have).
+func checkLeft(t *testing.T, collect, exec string, left []string) {
+	t.Helper()
+	status := rt.StatusKey(exec)
+	if collect == lambda.CollectByDelete {
+		if !equal(left, []string{status}) {
+			t.Errorf("left in the table: %q, want only %q", left, status)
+		}
+		return
+	}
+	if !slices.Contains(left, status) {
+		t.Errorf("left in the table: %q, without the status %q", left, status)
+	}
+}
+
 // TestWorkflows runs every example and golden case with each bundled input
 // through the real bootstraps on the Lambda and DynamoDB protocol peers,
-// and checks the outputs the local target gives, that only the status
-// record is left, and that no invocation was dropped.
+// collecting records by expiry as deployed functions do by default, and
+// checks the outputs the local target gives, that every record left
+// expires, and that no invocation was dropped.
 func TestWorkflows(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs Lambda bootstraps")
@@ -165,9 +190,7 @@ func TestWorkflows(t *testing.T) {
 					name := "e2e-" + c.Name
 					st, left := d.run(t, name, c.Input)
 					runtest.Check(t, c, st)
-					if want := []string{rt.StatusKey(name)}; !equal(left, want) {
-						t.Errorf("left in the table: %q, want only %q", left, want)
-					}
+					checkLeft(t, lambda.CollectByExpiry, name, left)
 					if n := d.lambda.Dropped(); n > 0 {
 						t.Errorf("%d invocations dropped:\n%s", n, d.lambda.Logs())
 					}
@@ -192,43 +215,54 @@ func equal(a, b []string) bool {
 	return true
 }
 
-// TestChainRequests checks the cost of a chain on the happy path: per node
-// one batched read (the pre-check) and one conditional write (the
-// checkpoint), per transition one invoke and one delete (the predecessor's
-// checkpoint), and at the end the status write and the deletes of the
-// last and the entry checkpoints.
+// TestChainRequests checks the cost of a chain on the happy path, in both
+// ways of collecting records. By expiry (the default): per node one
+// conditional write (the checkpoint) and per transition one invoke, with no
+// reads and no deletes, and at the end the status write. By delete: besides
+// those, per node one batched read (the pre-check), per transition one
+// delete (the predecessor's checkpoint), at the end the deletes of the last
+// and the entry checkpoints, and one write marking the entry consumed.
 func TestChainRequests(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs Lambda bootstraps")
 	}
-	d := deploy(t, "../../examples/hello/hello.unum", awstest.Dynalite(t), awstest.Options{})
-	st, left := d.run(t, "chain", json.RawMessage(`{"name":"Ada"}`))
-	if st.State != rt.Succeeded || len(left) != 1 {
-		t.Fatalf("execution %s, left %q", st.State, left)
-	}
-	s := d.lambda.Stats("chain")
-	nodes := 3
-	// Besides the creates, one write: the second node marks the entry
-	// checkpoint consumed (docs/protocol.md).
-	want := ddb.Counts{
-		Invocations: nodes, Invokes: nodes - 1, Reads: nodes,
-		Creates: nodes + 1, Deletes: nodes, ItemsDeleted: nodes,
-	}
-	got := s.Counts
-	got.Bytes, got.BusyMS, got.ItemsRead, got.Writes = 0, 0, 0, 0
-	if got != want {
-		t.Errorf("requests of a %d-node chain:\n got %+v\nwant %+v", nodes, got, want)
-	}
-	if adds := s.Writes - s.Creates; adds != 1 {
-		t.Errorf("%d writes besides the conditional creates, want 1: the entry marked consumed", adds)
-	}
-	t.Logf("requests: %+v", s.Counts)
-	for name, c := range s.Nodes {
-		t.Logf("%s: %+v", name, *c)
-		ident := strings.TrimPrefix(name, d.stack+"-")
-		if c.Creates != 1+b2i(ident == "sign") || c.Invokes != 1-b2i(ident == "sign") {
-			t.Errorf("node %s: %d conditional writes and %d invokes", ident, c.Creates, c.Invokes)
-		}
+	endpoint := awstest.Dynalite(t)
+	const nodes = 3
+	for _, tc := range []struct {
+		collect string
+		want    ddb.Counts
+		adds    int // writes besides the conditional creates
+	}{
+		{lambda.CollectByExpiry, ddb.Counts{Invocations: nodes, Invokes: nodes - 1, Creates: nodes + 1}, 0},
+		{lambda.CollectByDelete, ddb.Counts{
+			Invocations: nodes, Invokes: nodes - 1, Reads: nodes,
+			Creates: nodes + 1, Deletes: nodes, ItemsDeleted: nodes,
+		}, 1},
+	} {
+		t.Run(tc.collect, func(t *testing.T) {
+			d := deploy(t, "../../examples/hello/hello.unum", endpoint, awstest.Options{}, lambda.EnvCollect+"="+tc.collect)
+			st, left := d.run(t, "chain", json.RawMessage(`{"name":"Ada"}`))
+			if st.State != rt.Succeeded {
+				t.Fatalf("execution %s", st.State)
+			}
+			checkLeft(t, tc.collect, "chain", left)
+			s := d.lambda.Stats("chain")
+			got := s.Counts
+			got.Bytes, got.BusyMS, got.ItemsRead, got.Writes = 0, 0, 0, 0
+			if got != tc.want {
+				t.Errorf("requests of a %d-node chain:\n got %+v\nwant %+v", nodes, got, tc.want)
+			}
+			if adds := s.Writes - s.Creates; adds != tc.adds {
+				t.Errorf("%d writes besides the conditional creates, want %d", adds, tc.adds)
+			}
+			t.Logf("requests: %+v", s.Counts)
+			for name, c := range s.Nodes {
+				ident := strings.TrimPrefix(name, d.stack+"-")
+				if c.Creates != 1+b2i(ident == "sign") || c.Invokes != 1-b2i(ident == "sign") {
+					t.Errorf("node %s: %d conditional writes and %d invokes", ident, c.Creates, c.Invokes)
+				}
+			}
+		})
 	}
 }
 
@@ -258,12 +292,10 @@ func TestLargePayload(t *testing.T) {
 	if string(st.Output) != want {
 		t.Errorf("output %s, want %s", st.Output, want)
 	}
-	if len(left) != 1 {
-		t.Errorf("left in the table: %d items (%q ...), want only the status", len(left), left[0])
-	}
+	checkLeft(t, lambda.CollectByExpiry, "big", left)
 	s := d.lambda.Stats("big")
-	if s.Bytes < 3*size {
-		t.Errorf("%d bytes moved: the 10 MB value must be written once and read twice", s.Bytes)
+	if s.Bytes < 2*size {
+		t.Errorf("%d bytes moved: the 10 MB value must be written once and read once", s.Bytes)
 	}
 	t.Logf("requests: %+v", s.Counts)
 }
@@ -272,7 +304,8 @@ func TestLargePayload(t *testing.T) {
 // protocol peers: bootstrap processes that SIGKILL themselves at the
 // protocol's fault points (on first attempts; Lambda's retries then
 // deliver again), and asynchronous events delivered twice. Each run must
-// give the fault-free output and leave only the status record.
+// give the fault-free output; odd seeds collect records by delete and must
+// leave only the status record, even ones by expiry.
 func TestChaos(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs Lambda bootstraps")
@@ -294,13 +327,16 @@ func TestChaos(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			for seed := range uint64(runs) {
 				t.Run(fmt.Sprint(seed), func(t *testing.T) {
-					d := deploy(t, wf[0], endpoint, awstest.Options{ChaosKill: 0.15, Duplicate: 0.3, Seed: seed, Backoff: 20 * time.Millisecond})
+					collect := lambda.CollectByExpiry
+					if seed%2 == 1 {
+						collect = lambda.CollectByDelete
+					}
+					d := deploy(t, wf[0], endpoint, awstest.Options{ChaosKill: 0.15, Duplicate: 0.3, Seed: seed, Backoff: 20 * time.Millisecond},
+						lambda.EnvCollect+"="+collect)
 					exec := fmt.Sprintf("chaos-%d", seed)
 					st, left := d.run(t, exec, cases[0].Input)
 					runtest.Check(t, cases[0], st)
-					if want := []string{rt.StatusKey(exec)}; !equal(left, want) {
-						t.Errorf("left in the table: %q, want only %q", left, want)
-					}
+					checkLeft(t, collect, exec, left)
 					s := d.lambda.Stats(exec)
 					t.Logf("%d processes killed, %d events duplicated, %d failed attempts", s.Killed, s.Duplicates, s.FailedAttempts)
 				})

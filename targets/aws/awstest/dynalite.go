@@ -134,20 +134,32 @@ func CreateTable(ctx context.Context, c *dynamodb.Client, name string) error {
 
 // Keys lists every key in a table, with a scan.
 func Keys(ctx context.Context, c *dynamodb.Client, table string) ([]string, error) {
-	var keys []string
+	keys, _, err := Expiring(ctx, c, table)
+	return keys, err
+}
+
+// Expiring lists the keys of a table's items, and of those the ones that
+// have no expiry (the TTL attribute ddb.AttrExpires), which DynamoDB would
+// keep for ever.
+func Expiring(ctx context.Context, c *dynamodb.Client, table string) (keys, never []string, err error) {
 	var start map[string]types.AttributeValue
 	for {
-		out, err := c.Scan(ctx, &dynamodb.ScanInput{TableName: aws.String(table), ExclusiveStartKey: start, ProjectionExpression: aws.String("#k"), ExpressionAttributeNames: map[string]string{"#k": ddb.AttrKey}})
+		out, err := c.Scan(ctx, &dynamodb.ScanInput{TableName: aws.String(table), ExclusiveStartKey: start,
+			ProjectionExpression:     aws.String("#k, #e"),
+			ExpressionAttributeNames: map[string]string{"#k": ddb.AttrKey, "#e": ddb.AttrExpires}})
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		for _, it := range out.Items {
 			if k, ok := it[ddb.AttrKey].(*types.AttributeValueMemberS); ok {
 				keys = append(keys, k.Value)
+				if _, ok := it[ddb.AttrExpires]; !ok {
+					never = append(never, k.Value)
+				}
 			}
 		}
 		if len(out.LastEvaluatedKey) == 0 {
-			return keys, nil
+			return keys, never, nil
 		}
 		start = out.LastEvaluatedKey
 	}

@@ -31,6 +31,7 @@ const (
 	EnvCheckpointTTL     = "UNUMC_CHECKPOINT_TTL"      // a Go duration
 	EnvStatusTTL         = "UNUMC_STATUS_TTL"          // a Go duration
 	EnvFanOutConcurrency = "UNUMC_FANOUT_CONCURRENCY"  // concurrent Invoke calls of one fan-out
+	EnvCollect           = "UNUMC_COLLECT"             // "expiry" (default) or "delete": see Config.Collect
 	EnvChaosKill         = "UNUMC_CHAOS_KILL"          // tests only: "SEED:P", die at each fault point with probability P
 	EnvDynamoDBEndpoint  = "AWS_ENDPOINT_URL_DYNAMODB" // the SDK's own names
 	EnvLambdaEndpoint    = "AWS_ENDPOINT_URL_LAMBDA"
@@ -46,6 +47,12 @@ const (
 	DefaultFanOutConcurrency = 16
 )
 
+// The values of EnvCollect.
+const (
+	CollectByExpiry = "expiry"
+	CollectByDelete = "delete"
+)
+
 // Config is what a node's function reads from its environment.
 type Config struct {
 	Table             string
@@ -54,8 +61,16 @@ type Config struct {
 	CheckpointTTL     time.Duration
 	StatusTTL         time.Duration
 	FanOutConcurrency int
-	ChaosSeed         uint64
-	ChaosKill         float64
+	// Collect is how records go: "expiry", the default, leaves them to
+	// DynamoDB's TTL, whose deletes are free, and reads nothing before a
+	// run (rt.Platform.CollectByExpiry): one conditional write and the
+	// invokes per instance. "delete" runs the collecting protocol, with a
+	// read before each run and deletes, which leaves nothing but the
+	// status once an execution ends and never runs a function again for a
+	// duplicate, at about twice the DynamoDB bill.
+	Collect   string
+	ChaosSeed uint64
+	ChaosKill float64
 }
 
 // ConfigFromEnv reads Config through getenv, with the defaults for unset
@@ -64,6 +79,7 @@ func ConfigFromEnv(getenv func(string) string) (*Config, error) {
 	c := &Config{
 		Table: getenv(EnvTable), InlineLimit: DefaultInlineLimit, CheckpointTTL: DefaultCheckpointTTL,
 		StatusTTL: DefaultStatusTTL, FanOutConcurrency: DefaultFanOutConcurrency, Functions: map[string]string{},
+		Collect: CollectByExpiry,
 	}
 	if c.Table == "" {
 		return nil, fmt.Errorf("%s is not set", EnvTable)
@@ -87,6 +103,13 @@ func ConfigFromEnv(getenv func(string) string) (*Config, error) {
 				err = fmt.Errorf("%s=%q: want a positive duration such as 24h", name, v)
 			}
 		}
+	}
+	switch v := getenv(EnvCollect); v {
+	case "":
+	case CollectByExpiry, CollectByDelete:
+		c.Collect = v
+	default:
+		err = fmt.Errorf("%s=%q: want %q or %q", EnvCollect, v, CollectByExpiry, CollectByDelete)
 	}
 	intVar(EnvInlineLimit, &c.InlineLimit)
 	intVar(EnvFanOutConcurrency, &c.FanOutConcurrency)
@@ -169,6 +192,7 @@ func NewHandler(node *rt.Node, cfg *Config, store *ddb.Store, api InvokeAPI, log
 		Store: store, Invoker: inv,
 		CheckpointTTL: cfg.CheckpointTTL, StatusTTL: cfg.StatusTTL,
 		InlineLimit: cfg.InlineLimit, FanOutConcurrency: cfg.FanOutConcurrency,
+		CollectByExpiry: cfg.Collect == CollectByExpiry,
 	}
 	if cfg.ChaosKill > 0 {
 		p.Fault = func(point string, env *rt.Envelope, step int) {

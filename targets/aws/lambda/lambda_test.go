@@ -22,8 +22,11 @@ func TestConfigFromEnv(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.Table != "t" || c.Functions["b"] != "stack-b" || c.StatusTTL != time.Hour || c.CheckpointTTL != DefaultCheckpointTTL || c.InlineLimit != DefaultInlineLimit {
+	if c.Table != "t" || c.Functions["b"] != "stack-b" || c.StatusTTL != time.Hour || c.CheckpointTTL != DefaultCheckpointTTL || c.InlineLimit != DefaultInlineLimit || c.Collect != CollectByExpiry {
 		t.Errorf("config %+v", c)
+	}
+	if c, err := ConfigFromEnv(env(map[string]string{EnvTable: "t", EnvCollect: "delete"})); err != nil || c.Collect != CollectByDelete {
+		t.Errorf("UNUMC_COLLECT=delete: %+v, %v", c, err)
 	}
 	for _, bad := range []map[string]string{
 		{},
@@ -31,6 +34,7 @@ func TestConfigFromEnv(t *testing.T) {
 		{EnvTable: "t", EnvInlineLimit: "0"},
 		{EnvTable: "t", EnvCheckpointTTL: "soon"},
 		{EnvTable: "t", EnvChaosKill: "1"},
+		{EnvTable: "t", EnvCollect: "never"},
 	} {
 		if _, err := ConfigFromEnv(env(bad)); err == nil {
 			t.Errorf("ConfigFromEnv(%v) accepted", bad)
