@@ -14,8 +14,9 @@ import (
 // every record left must expire. (Function runs are not counted: without
 // the pre-check, a duplicate runs the function again and loses the commit.)
 func TestCollectByExpiry(t *testing.T) {
-	collectByExpiry, stepLimit = true, 2000000
-	defer func() { collectByExpiry, stepLimit = false, 20000 }()
+	// As the AWS target runs: with element records too.
+	collectByExpiry, elementRecords, stepLimit = true, true, 2000000
+	defer func() { collectByExpiry, elementRecords, stepLimit = false, false, 20000 }()
 	for _, c := range []struct {
 		name, start, input string
 		w                  func() workflow
@@ -66,6 +67,22 @@ func TestCollectByExpiry(t *testing.T) {
 			}
 			t.Logf("most crashes in a schedule: %d", most)
 		})
+	}
+}
+
+// TestElementRecords sweeps a bounded map whose origin writes the inputs
+// of the elements it does not start into records of their own, in the
+// collecting protocol: the outputs are the fault-free ones and the join
+// collects the records with the set.
+func TestElementRecords(t *testing.T) {
+	elementRecords = true
+	defer func() { elementRecords = false }()
+	for seed := range int64(300) {
+		st, store, _ := executeWithCrashes(t, mapWorkflow(2), "a", `{"xs":[1,2,3,4,5,6,7]}`, seed)
+		if st.State != rt.Succeeded || string(st.Output) != "728" {
+			t.Fatalf("seed %d: %+v", seed, st)
+		}
+		assertClean(t, store)
 	}
 }
 

@@ -9,8 +9,6 @@ import (
 	"strconv"
 	"sync"
 	"time"
-
-	"github.com/unumc/unumc/rt/unumctx"
 )
 
 // Invocation is one delivery of an envelope to a node.
@@ -454,6 +452,7 @@ func (x *Invocation) members(set Item) ([]member, error) {
 		if err != nil {
 			return nil, err
 		}
+		m.key = resultKey(set.Key, m.index, m.rel)
 		if !seen[m.index] {
 			seen[m.index] = true
 			ms = append(ms, m)
@@ -569,7 +568,7 @@ func (x *Invocation) joinCollect(set Item) []string {
 // setRecords lists a fan-in set's key and the branch results it names: what
 // goes when the set goes.
 func (x *Invocation) setRecords(set Item) []string {
-	keys := append([]string{set.Key}, pairRecords(set)...)
+	keys := append(append([]string{set.Key}, pairRecords(set)...), elementRecords(set)...)
 	if ms, err := x.members(set); err == nil {
 		for _, m := range ms {
 			if m.key != "" {
@@ -780,7 +779,7 @@ func (x *Invocation) End(ctx context.Context) error {
 		return x.finish(ctx, &Status{State: Succeeded, Output: out})
 	}
 	f := x.Env.Frames[len(x.Env.Frames)-1]
-	return x.endBranch(ctx, memberOK(f.Index, x.key))
+	return x.endBranch(ctx, memberOK(f.Index, x.rel()))
 }
 
 // Fail ends the instance's scope with a failure.
@@ -789,7 +788,7 @@ func (x *Invocation) Fail(ctx context.Context, f *Failure) error {
 		return x.finish(ctx, &Status{State: Failed, Error: f.Error, Cause: f.Cause})
 	}
 	fr := x.Env.Frames[len(x.Env.Frames)-1]
-	return x.endBranch(ctx, memberFailed(fr.Index, x.key, f))
+	return x.endBranch(ctx, memberFailed(fr.Index, x.rel(), f))
 }
 
 // FailWith ends the scope with a named failure, for `fail` in a workflow.
@@ -862,45 +861,6 @@ func (x *Invocation) endBranch(ctx context.Context, m string) error {
 	return x.cleanup(ctx)
 }
 
-// startNext starts the map element Limit places after this one, keeping at
-// most Limit branches running.
-func (x *Invocation) startNext(ctx context.Context, scope *FanOut, parent []Frame, origin string, f Frame) error {
-	okey := CheckpointKey(x.Env.Execution, origin)
-	got, err := x.p.Store.Get(ctx, okey)
-	if err != nil {
-		return err
-	}
-	it, ok := got[okey]
-	if !ok {
-		return nil // the map has been joined and collected
-	}
-	var r Result
-	if err := json.Unmarshal(it.Value, &r); err != nil {
-		return err
-	}
-	next := f.Index + scope.Limit
-	if info, ok := unumctx.From(ctx); ok {
-		// The element's input is the origin's to select, in the origin's run.
-		info.Retry = retryCount(r.Retries)
-		ctx = unumctx.With(ctx, info)
-	}
-	own := x.vars
-	x.vars = withScope(r.Vars, len(parent), nil) // and with the origin's variables
-	items, err := x.branchInputs(ctx, scope, r.Output, next)
-	x.vars = own
-	if err != nil {
-		return fmt.Errorf("unum: map items of %s: %v", origin, err)
-	}
-	if next >= len(items) {
-		return fmt.Errorf("unum: map of %s has %d items, its branches say %d", origin, len(items), f.Width)
-	}
-	env := &Envelope{Version: Version, Execution: x.Env.Execution, Node: scope.Heads[0], Iter: x.Env.Iter,
-		Frames: append(parent, Frame{Origin: scope.Origin, Index: next, Width: f.Width}),
-		Input:  items[next], Pred: JoinKey(x.Env.Execution, origin), Vars: withScope(r.Vars, len(parent), nil)}
-	x.p.fault(FaultInvoke, x.Env, 1)
-	return x.dispatch(ctx, env)
-}
-
 // FanOut starts the branches of f: each head of a parallel with the output,
 // or the map's head once per element of its items, at most Limit at first.
 // The fan-in set is created here, by the origin, before any branch can end.
@@ -913,12 +873,22 @@ func (x *Invocation) FanOut(ctx context.Context, f *FanOut) error {
 	n := len(inputs)
 	setKey := JoinKey(env.Execution, x.instance)
 	pairs := f.Map && f.Wait != "" && n > 0
-	meta := []byte(`{"n":` + strconv.Itoa(n) + `}`)
+	elements := f.Map && f.Limit > 0 && n > f.Limit && x.p.ElementRecords
+	meta := `{"n":` + strconv.Itoa(n)
 	if pairs {
-		meta = []byte(`{"n":` + strconv.Itoa(n) + `,"pairs":true}`)
+		meta += `,"pairs":true`
 	}
-	if _, err := x.p.Store.Create(ctx, Item{Key: setKey, Value: meta, Expires: x.p.expiry(x.p.CheckpointTTL)}); err != nil {
+	if elements {
+		meta += `,"limit":` + strconv.Itoa(f.Limit)
+	}
+	meta += "}"
+	if _, err := x.p.Store.Create(ctx, Item{Key: setKey, Value: []byte(meta), Expires: x.p.expiry(x.p.CheckpointTTL)}); err != nil {
 		return err
+	}
+	if elements {
+		if err := x.createElements(ctx, f, setKey, inputs); err != nil {
+			return err
+		}
 	}
 	var first *Envelope // when the map's first node waits for the previous element
 	if pairs {
@@ -967,9 +937,8 @@ func (x *Invocation) FanOut(ctx context.Context, f *FanOut) error {
 
 // branchInputs computes the inputs of the branches of f from the origin's
 // output: of every branch, or with only >= 0 of that map element alone
-// (the others are left as the bare elements), so that starting the next
-// element of a bounded map does not select every element's input again.
-// Its errors are failures of the origin's scope: a map over
+// (the others are left as the bare elements), for starting the next
+// element of a bounded map without element records. Its errors are failures of the origin's scope: a map over
 // something that is not an array is States.Runtime, and the errors of
 // Prepare and Select are named as they name themselves.
 func (x *Invocation) branchInputs(ctx context.Context, f *FanOut, out json.RawMessage, only int) ([]json.RawMessage, error) {

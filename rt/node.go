@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/unumc/unumc/rt/unumctx"
@@ -105,29 +106,64 @@ func retryCount(counts []int) int {
 }
 
 // memberOK and memberFailed build the set members of a fan-in: the branch
-// index and the key of the checkpoint of the branch's last instance, which
-// the join reads and collects, then for a failed branch the failure.
-func memberOK(index int, key string) string { return fmt.Sprintf("%d\t%s", index, key) }
+// index and the instance whose checkpoint holds the branch's result (the
+// branch's last), relative to the branch, then for a failed branch the
+// failure. Relative, "count" or "step#2", not the checkpoint's key: every
+// addition to a set is billed by the set's size (DynamoDB bills an
+// UpdateItem by the larger of the item before and after), so a map's set
+// costs what its members add up to at every branch's end; resultKey gives
+// the key back from the set's.
+func memberOK(index int, rel string) string { return strconv.Itoa(index) + "\t" + rel }
 
-func memberFailed(index int, key string, f *Failure) string {
-	return fmt.Sprintf("%d\t%s\t%s\t%s", index, key, f.Error, f.Cause)
+func memberFailed(index int, rel string, f *Failure) string {
+	return strconv.Itoa(index) + "\t" + rel + "\t" + f.Error + "\t" + f.Cause
 }
 
 type member struct {
 	index   int
-	key     string
+	rel     string
+	key     string // resolved by the reader, which knows the set (resultKey)
 	failure *Failure
 }
 
 func parseMember(s string) (member, error) {
 	var m member
 	parts := strings.SplitN(s, "\t", 4)
-	if _, err := fmt.Sscanf(parts[0], "%d", &m.index); err != nil || len(parts) < 2 || len(parts) == 3 {
+	i, err := strconv.Atoi(parts[0])
+	if err != nil || i < 0 || len(parts) < 2 || len(parts) == 3 {
 		return m, fmt.Errorf("unum: malformed fan-in member %q", s)
 	}
-	m.key = parts[1]
+	m.index, m.rel = i, parts[1]
 	if len(parts) == 4 {
 		m.failure = &Failure{Error: parts[2], Cause: parts[3]}
 	}
 	return m, nil
+}
+
+// resultKey is the checkpoint key of the instance rel ("node" or
+// "node#k") of branch index of the fan-out whose set is at setKey: the
+// set's key names the execution and the origin's instance, whose name past
+// its node's identifier places the fan-out (see instance).
+func resultKey(setKey string, index int, rel string) string {
+	exec, origin, _ := strings.Cut(setKey, "/j/")
+	place := ""
+	if i := strings.IndexAny(origin, "#["); i >= 0 {
+		place = origin[i:]
+	}
+	node, iter, _ := strings.Cut(rel, "#")
+	key := CheckpointKey(exec, node+place+"["+strconv.Itoa(index)+"]")
+	if iter != "" {
+		key += "#" + iter
+	}
+	return key
+}
+
+// rel names this instance relative to its innermost branch, for a fan-in
+// member.
+func (x *Invocation) rel() string {
+	f := x.Env.Frames[len(x.Env.Frames)-1]
+	if f.Iter > 0 {
+		return x.Node.Ident + "#" + strconv.Itoa(f.Iter)
+	}
+	return x.Node.Ident
 }

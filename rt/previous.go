@@ -61,9 +61,23 @@ func parsePair(it Item) (pair, error) {
 		case s == pairPrev:
 			p.hasPrev = true
 		case strings.HasPrefix(s, pairPrev+"\t"):
-			m, err := parseMember("0\t" + strings.TrimPrefix(s, pairPrev+"\t"))
+			// The previous element's fan-in member, with its index.
+			// The record's key, when known, names the set and the element.
+			setKey, i := "", 1
+			if it.Key != "" {
+				slash := strings.LastIndexByte(it.Key, '/')
+				n, err := strconv.Atoi(it.Key[slash+1:])
+				if slash < 0 || err != nil || n < 1 {
+					return p, fmt.Errorf("unum: pair record %q", it.Key)
+				}
+				setKey, i = it.Key[:slash], n
+			}
+			m, err := parseMember(strconv.Itoa(i-1) + "\t" + strings.TrimPrefix(s, pairPrev+"\t"))
 			if err != nil {
 				return p, fmt.Errorf("unum: malformed pair member %q", s)
+			}
+			if setKey != "" {
+				m.key = resultKey(setKey, m.index, m.rel)
 			}
 			p.hasPrev, p.prev = true, &m
 		case s == consumedMark:

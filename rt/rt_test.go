@@ -132,12 +132,15 @@ type workflow map[string]*rt.Node
 // (see TestCollectByExpiry).
 var collectByExpiry bool
 
+// elementRecords makes them run with rt.Platform.ElementRecords.
+var elementRecords bool
+
 // stepLimit bounds the deliveries of one crash schedule.
 var stepLimit = 20000
 
 // platformFor makes the Platform of a sweep.
 func platformFor(store rt.Store, inv rt.Invoker, fanOut int) *rt.Platform {
-	p := &rt.Platform{Store: store, Invoker: inv, FanOutConcurrency: fanOut}
+	p := &rt.Platform{Store: store, Invoker: inv, FanOutConcurrency: fanOut, ElementRecords: elementRecords}
 	if collectByExpiry {
 		p.CollectByExpiry, p.CheckpointTTL, p.StatusTTL = true, time.Hour, 24*time.Hour
 	}

@@ -100,6 +100,10 @@ func costAction(c *cli.Context) error {
 		Start:     start,
 		Execution: name,
 		Input:     input,
+		// As each target's functions run: AWS's collect records by expiry
+		// and write a bounded map's element records.
+		CollectByExpiry: opts.Target == cost.TargetAWS,
+		ElementRecords:  opts.Target == cost.TargetAWS,
 		Observe: func(d local.Delivery) {
 			mu.Lock()
 			durations[d.Node] = append(durations[d.Node], d.Ended.Sub(d.Began))

@@ -262,14 +262,18 @@ func (m models) dynamoDB(d meter.DynamoDB, old bool) []Line {
 }
 
 // unumDynamoDB is Unum's published request pattern for the execution: per
-// node instance one consistent read (of its checkpoint), one conditional
-// write (the checkpoint) and one delete (its predecessor's), and per
-// branch of a fan-in the creation of the bitmap or an update of it, two
-// writes; each of an item under 1 KB, so one unit. The invoke costs nothing
-// on DynamoDB; the invoked function's request is billed with Lambda.
+// node instance one consistent read of its checkpoint (missing on the happy
+// path: one unit), the conditional write of the checkpoint and its delete
+// by the successor, each billed by the checkpoint's size (a delete bills
+// the item's size as a write does) — the sizes of the checkpoints this run
+// wrote, which hold the same results; and per branch of a fan-in the
+// creation of the bitmap or an update of it, two writes of one unit. The
+// invoke costs nothing on DynamoDB; the invoked function's request is
+// billed with Lambda.
 func (m models) unumDynamoDB() meter.DynamoDB {
 	i, f := m.shape.Instances, m.shape.FanInBranches
-	return meter.DynamoDB{Requests: 3*i + 2*f, ReadUnits: i, WriteUnits: 2*i + 2*f}
+	checkpoints := max(m.metered.DynamoDB.CheckpointUnits, i)
+	return meter.DynamoDB{Requests: 3*i + 2*f, ReadUnits: i, WriteUnits: 2*checkpoints + 2*f}
 }
 
 // unumFirestore is the same pattern on Firestore.

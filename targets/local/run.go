@@ -48,6 +48,13 @@ type Options struct {
 	StatusTTL         time.Duration
 	InlineLimit       int
 	FanOutConcurrency int
+	// CollectByExpiry runs the nodes as the AWS target's functions run by
+	// default (see rt.Platform): records are left to expire instead of
+	// being deleted, so the execution leaves them in the state directory.
+	// unumc cost runs this way to count what AWS bills.
+	CollectByExpiry bool
+	// ElementRecords: see rt.Platform; the AWS target's functions use it.
+	ElementRecords bool
 
 	// Chaos, when set, injects faults from a seeded schedule; see Chaos.
 	Chaos *Chaos
@@ -175,7 +182,8 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	r := &runner{opts: opts, store: store, log: log, wake: make(chan struct{}, 1),
 		chaos: newChaos(opts.Chaos, opts.Attempts), trace: os.Getenv("UNUMC_TRACE") != ""}
 	r.settings = r.chaos.settings(wire.Settings{CheckpointTTL: opts.CheckpointTTL, StatusTTL: opts.StatusTTL,
-		InlineLimit: opts.InlineLimit, FanOutConcurrency: opts.FanOutConcurrency})
+		InlineLimit: opts.InlineLimit, FanOutConcurrency: opts.FanOutConcurrency,
+		CollectByExpiry: opts.CollectByExpiry, ElementRecords: opts.ElementRecords})
 	r.pool = newPool(r, opts.MaxProcs, opts.Fresh)
 	res := &Result{Log: log.path}
 	finish := func(err error) (*Result, error) {

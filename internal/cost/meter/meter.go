@@ -36,6 +36,10 @@ type DynamoDB struct {
 	// or deleted, rounded up and at least one, whether the write's
 	// condition held or not.
 	WriteUnits int `json:"write_units"`
+	// CheckpointUnits are the write units of the checkpoints written, of
+	// WriteUnits: what writing the instances' results costs whatever the
+	// protocol, and what pricing another protocol's pattern reuses.
+	CheckpointUnits int `json:"checkpoint_units"`
 }
 
 // Firestore counts API requests and the document operations they bill.
@@ -58,6 +62,7 @@ func (b *Bill) Add(d Bill) {
 	b.DynamoDB.Requests += d.DynamoDB.Requests
 	b.DynamoDB.ReadUnits += d.DynamoDB.ReadUnits
 	b.DynamoDB.WriteUnits += d.DynamoDB.WriteUnits
+	b.DynamoDB.CheckpointUnits += d.DynamoDB.CheckpointUnits
 	b.Firestore.Requests += d.Firestore.Requests
 	b.Firestore.Reads += d.Firestore.Reads
 	b.Firestore.Writes += d.Firestore.Writes
@@ -178,6 +183,9 @@ func (m *Meter) Create(it rt.Item, existing *rt.Item) Bill {
 	b.Firestore.Writes++
 	if existing == nil {
 		b.DynamoDB.WriteUnits += writeUnits(mine.size())
+		if strings.Contains(it.Key, "/c/") { // rt.CheckpointKey
+			b.DynamoDB.CheckpointUnits += writeUnits(mine.size()) + mine.writeChunks().WriteUnits
+		}
 		m.remember(it.Key, mine)
 		return b
 	}

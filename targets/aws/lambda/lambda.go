@@ -193,6 +193,7 @@ func NewHandler(node *rt.Node, cfg *Config, store *ddb.Store, api InvokeAPI, log
 		CheckpointTTL: cfg.CheckpointTTL, StatusTTL: cfg.StatusTTL,
 		InlineLimit: cfg.InlineLimit, FanOutConcurrency: cfg.FanOutConcurrency,
 		CollectByExpiry: cfg.Collect == CollectByExpiry,
+		ElementRecords:  true, // DynamoDB bills reads by size
 	}
 	if cfg.ChaosKill > 0 {
 		p.Fault = func(point string, env *rt.Envelope, step int) {

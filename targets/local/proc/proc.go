@@ -40,6 +40,8 @@ func run(node *rt.Node, stderr io.Writer) int {
 		StatusTTL:         set.StatusTTL,
 		InlineLimit:       set.InlineLimit,
 		FanOutConcurrency: set.FanOutConcurrency,
+		CollectByExpiry:   set.CollectByExpiry,
+		ElementRecords:    set.ElementRecords,
 	}
 	if set.Kill > 0 {
 		p.Fault = func(point string, env *rt.Envelope, step int) {

@@ -47,6 +47,8 @@ type Settings struct {
 	StatusTTL         time.Duration
 	InlineLimit       int
 	FanOutConcurrency int
+	CollectByExpiry   bool
+	ElementRecords    bool
 	// Kill, when above zero, is the chance that the node kills its own
 	// process at each of rt's fault points, decided by Roll from KillSeed,
 	// in every attempt before the LastAttempt.

@@ -1,0 +1,133 @@
+package rt
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"sync"
+
+	"github.com/unumc/unumc/rt/unumctx"
+)
+
+// A map with a Limit starts its first Limit elements at once; the end of
+// element i starts element i+Limit. The origin writes the input of each
+// element it does not start into a record of its own, with the fan-in set,
+// so that starting one reads a record the size of one element rather than
+// the origin's whole output (which, for a map over a large array, was most
+// of a workflow's reads). The join collects them with the set.
+
+// ElementKey is the key of the record holding the input of element index
+// of the bounded map whose fan-in set is at setKey.
+func ElementKey(setKey string, index int) string { return setKey + "/e/" + strconv.Itoa(index) }
+
+// createElements writes the inputs of the elements from Limit on.
+func (x *Invocation) createElements(ctx context.Context, f *FanOut, setKey string, inputs []json.RawMessage) error {
+	vars := withScope(x.vars, len(x.Env.Frames), nil)
+	sem := make(chan struct{}, max(x.p.FanOutConcurrency, 1))
+	errs := make([]error, len(inputs))
+	var wg sync.WaitGroup
+	for i := f.Limit; i < len(inputs); i++ {
+		v, err := json.Marshal(pairValue{Input: inputs[i], Vars: vars})
+		if err != nil {
+			return err
+		}
+		sem <- struct{}{}
+		wg.Add(1)
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			_, errs[i] = x.p.Store.Create(ctx, Item{Key: ElementKey(setKey, i), Value: v, Expires: x.p.expiry(x.p.CheckpointTTL)})
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// startNext starts the map element Limit places after this one, keeping at
+// most Limit branches running.
+func (x *Invocation) startNext(ctx context.Context, scope *FanOut, parent []Frame, origin string, f Frame) error {
+	next := f.Index + scope.Limit
+	if !x.p.ElementRecords {
+		return x.startNextFromOrigin(ctx, scope, parent, origin, f, next)
+	}
+	key := ElementKey(JoinKey(x.Env.Execution, origin), next)
+	got, err := x.p.Store.Get(ctx, key)
+	if err != nil {
+		return err
+	}
+	it, ok := got[key]
+	if !ok {
+		return nil // the map has been joined and collected
+	}
+	var v pairValue
+	if err := json.Unmarshal(it.Value, &v); err != nil {
+		return err
+	}
+	env := &Envelope{Version: Version, Execution: x.Env.Execution, Node: scope.Heads[0], Iter: x.Env.Iter,
+		Frames: append(parent, Frame{Origin: scope.Origin, Index: next, Width: f.Width}),
+		Input:  v.Input, Pred: JoinKey(x.Env.Execution, origin), Vars: v.Vars}
+	x.p.fault(FaultInvoke, x.Env, 1)
+	return x.dispatch(ctx, env)
+}
+
+// startNextFromOrigin starts element next with its input selected from the
+// origin's output, read from its checkpoint, when the origin wrote no
+// element records.
+func (x *Invocation) startNextFromOrigin(ctx context.Context, scope *FanOut, parent []Frame, origin string, f Frame, next int) error {
+	okey := CheckpointKey(x.Env.Execution, origin)
+	got, err := x.p.Store.Get(ctx, okey)
+	if err != nil {
+		return err
+	}
+	it, ok := got[okey]
+	if !ok {
+		return nil // the map has been joined and collected
+	}
+	var r Result
+	if err := json.Unmarshal(it.Value, &r); err != nil {
+		return err
+	}
+	if info, ok := unumctx.From(ctx); ok {
+		// The element's input is the origin's to select, in the origin's run.
+		info.Retry = retryCount(r.Retries)
+		ctx = unumctx.With(ctx, info)
+	}
+	vars := withScope(r.Vars, len(parent), nil)
+	own := x.vars
+	x.vars = vars // the origin's variables
+	items, err := x.branchInputs(ctx, scope, r.Output, next)
+	x.vars = own
+	if err != nil {
+		return fmt.Errorf("unum: map items of %s: %v", origin, err)
+	}
+	if next >= len(items) {
+		return fmt.Errorf("unum: map of %s has %d items, its branches say %d", origin, len(items), f.Width)
+	}
+	env := &Envelope{Version: Version, Execution: x.Env.Execution, Node: scope.Heads[0], Iter: x.Env.Iter,
+		Frames: append(parent, Frame{Origin: scope.Origin, Index: next, Width: f.Width}),
+		Input:  items[next], Pred: JoinKey(x.Env.Execution, origin), Vars: vars}
+	x.p.fault(FaultInvoke, x.Env, 1)
+	return x.dispatch(ctx, env)
+}
+
+// elementRecords lists the element records of a bounded map's fan-in set:
+// they go when the set goes.
+func elementRecords(set Item) []string {
+	var meta struct {
+		N     int `json:"n"`
+		Limit int `json:"limit"`
+	}
+	if json.Unmarshal(set.Value, &meta) != nil || meta.Limit <= 0 {
+		return nil
+	}
+	var keys []string
+	for i := meta.Limit; i < meta.N; i++ {
+		keys = append(keys, ElementKey(set.Key, i))
+	}
+	return keys
+}
