@@ -12,7 +12,10 @@
 // through two small interfaces: a Store, strongly consistent like DynamoDB
 // or Firestore, and an Invoker that delivers invocations asynchronously and
 // at least once. docs/protocol.md gives the argument for
-// why results are those of exactly-once execution.
+// why results are those of exactly-once execution. With
+// Platform.CollectByExpiry (the AWS target's default) Call reads nothing
+// first and records are left to expire: a duplicate then runs its function
+// again and loses the commit.
 //
 // A node's Policy (timeout and retriers) applies inside Call, before the
 // commit, so the committed result is that of the function's last attempt.
