@@ -197,13 +197,14 @@ func (s *suite) runOnce(ctx context.Context, name string, w *ir.Workflow, bins *
 	var mu sync.Mutex
 	began := time.Now()
 	res, err := local.Run(ctx, local.Options{
-		StateDir:  dir,
-		Workflow:  w.Name,
-		Binaries:  bins.Paths,
-		Start:     w.Node(w.Start).Ident,
-		Execution: name,
-		Input:     input,
-		MaxProcs:  s.procs,
+		StateDir:   dir,
+		Workflow:   w.Name,
+		Binaries:   bins.Paths,
+		Successors: ir.Invokes(w),
+		Start:      w.Node(w.Start).Ident,
+		Execution:  name,
+		Input:      input,
+		MaxProcs:   s.procs,
 		// The AWS target's way of collecting records, for the requests
 		// group's rows that say "by expiry".
 		CollectByExpiry: s.expiry,

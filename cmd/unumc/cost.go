@@ -15,6 +15,7 @@ import (
 
 	"github.com/unumc/unumc/codegen"
 	"github.com/unumc/unumc/internal/build"
+	"github.com/unumc/unumc/internal/ir"
 	"github.com/unumc/unumc/internal/cost"
 	"github.com/unumc/unumc/rt"
 	"github.com/unumc/unumc/targets/local"
@@ -94,12 +95,13 @@ func costAction(c *cli.Context) error {
 	var mu sync.Mutex
 	durations := map[string][]time.Duration{}
 	res, err := local.Run(ctx, local.Options{
-		StateDir:  state,
-		Workflow:  w.Name,
-		Binaries:  bins.Paths,
-		Start:     start,
-		Execution: name,
-		Input:     input,
+		StateDir:   state,
+		Workflow:   w.Name,
+		Binaries:   bins.Paths,
+		Successors: ir.Invokes(w),
+		Start:      start,
+		Execution:  name,
+		Input:      input,
 		// As each target's functions run: AWS's collect records by expiry
 		// and write a bounded map's element records.
 		CollectByExpiry: opts.Target == cost.TargetAWS,

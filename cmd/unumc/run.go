@@ -18,6 +18,7 @@ import (
 
 	"github.com/unumc/unumc/codegen"
 	"github.com/unumc/unumc/internal/build"
+	"github.com/unumc/unumc/internal/ir"
 	"github.com/unumc/unumc/rt"
 	"github.com/unumc/unumc/targets/local"
 )
@@ -86,15 +87,16 @@ func runAction(c *cli.Context) error {
 		return err
 	}
 	res, err := local.Run(ctx, local.Options{
-		StateDir:  state,
-		Workflow:  w.Name,
-		Binaries:  bins.Paths,
-		Start:     w.Node(w.Start).Ident,
-		Execution: name,
-		Input:     input,
-		Fresh:     c.Bool("fresh"),
-		MaxProcs:  c.Int("procs"),
-		Chaos:     chaos(c),
+		StateDir:   state,
+		Workflow:   w.Name,
+		Binaries:   bins.Paths,
+		Successors: ir.Invokes(w),
+		Start:      w.Node(w.Start).Ident,
+		Execution:  name,
+		Input:      input,
+		Fresh:      c.Bool("fresh"),
+		MaxProcs:   c.Int("procs"),
+		Chaos:      chaos(c),
 	})
 	if res != nil && c.String("stats") != "" {
 		if werr := writeStats(c.String("stats"), name, res); werr != nil && err == nil {

@@ -107,12 +107,13 @@ func Cases(ctx context.Context, t *testing.T, workflow string) {
 	for _, c := range cases {
 		t.Run(c.Name, func(t *testing.T) {
 			res, err := local.Run(ctx, local.Options{
-				StateDir:  t.TempDir(),
-				Workflow:  w.Name,
-				Binaries:  bins.Paths,
-				Start:     w.Node(w.Start).Ident,
-				Execution: "test-" + c.Name,
-				Input:     c.Input,
+				StateDir:   t.TempDir(),
+				Workflow:   w.Name,
+				Binaries:   bins.Paths,
+				Successors: ir.Invokes(w),
+				Start:      w.Node(w.Start).Ident,
+				Execution:  "test-" + c.Name,
+				Input:      c.Input,
 			})
 			if err != nil {
 				if res != nil {

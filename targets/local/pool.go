@@ -22,15 +22,20 @@ type pool struct {
 
 	stopping sync.WaitGroup // processes let go and not yet stopped
 
-	mu     sync.Mutex
-	n      int // processes alive or starting
-	idle   map[string][]*process
-	live   map[*process]bool
-	closed bool
+	mu       sync.Mutex
+	n        int // processes alive or starting
+	idle     map[string][]*process
+	live     map[*process]bool
+	starting map[string]chan struct{} // nodes whose process prestart is starting, closed once it is idle
+	closed   bool
+
+	started, prestarted int // processes started; of them, started ahead and then used
+
 }
 
 func newPool(r *runner, max int, fresh bool) *pool {
-	return &pool{r: r, max: max, fresh: fresh, idle: map[string][]*process{}, live: map[*process]bool{}}
+	return &pool{r: r, max: max, fresh: fresh, idle: map[string][]*process{}, live: map[*process]bool{},
+		starting: map[string]chan struct{}{}}
 }
 
 var errPoolClosed = errors.New("the runner is shutting down")
@@ -38,42 +43,49 @@ var errPoolClosed = errors.New("the runner is shutting down")
 // get returns a process of node to run one invocation in.
 func (pl *pool) get(ctx context.Context, node string) (*process, error) {
 	pl.mu.Lock()
-	if pl.closed {
-		pl.mu.Unlock()
-		return nil, errPoolClosed
-	}
-	if ps := pl.idle[node]; len(ps) > 0 {
-		p := ps[len(ps)-1] // the most recently used: the warmest
-		pl.idle[node] = ps[:len(ps)-1]
-		pl.mu.Unlock()
-		return p, nil
-	}
-	var evict *process
-	if pl.n >= pl.max {
-		for other, ps := range pl.idle {
-			if len(ps) > 0 {
-				evict = ps[0] // the least recently used
-				pl.idle[other] = ps[1:]
-				delete(pl.live, evict)
-				pl.stopping.Add(1) // under mu: close waits for it
+	for {
+		if pl.closed {
+			pl.mu.Unlock()
+			return nil, errPoolClosed
+		}
+		if ps := pl.idle[node]; len(ps) > 0 {
+			p := ps[len(ps)-1] // the most recently used: the warmest
+			pl.idle[node] = ps[:len(ps)-1]
+			if p.ahead {
+				p.ahead = false
+				pl.prestarted++
+			}
+			pl.mu.Unlock()
+			return p, nil
+		}
+		// A process of node starting ahead of this invocation is waited
+		// for rather than another started; and with no room, a process
+		// starting for another node takes a place that frees once it is
+		// idle (the runner delivers at most max invocations at once, so
+		// every other place is an idle process or one that will be).
+		wait := pl.starting[node]
+		if wait == nil && pl.room(node) {
+			break
+		}
+		if wait == nil {
+			for _, ch := range pl.starting {
+				wait = ch
 				break
 			}
 		}
-		if evict == nil {
+		if wait == nil {
 			pl.mu.Unlock()
 			return nil, errors.New("internal error: no process to evict") // the runner bounds deliveries by max
 		}
-	} else {
-		pl.n++ // the evicted process's place goes to the new one
+		pl.mu.Unlock()
+		select {
+		case <-wait:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+		pl.mu.Lock()
 	}
 	pl.mu.Unlock()
-
-	if evict != nil {
-		go func() {
-			defer pl.stopping.Done()
-			evict.stop()
-		}()
-	}
 	p, err := pl.r.spawn(ctx, node)
 	pl.mu.Lock()
 	defer pl.mu.Unlock()
@@ -87,7 +99,67 @@ func (pl *pool) get(ctx context.Context, node string) (*process, error) {
 		return nil, errPoolClosed
 	}
 	pl.live[p] = true
+	pl.started++
 	return p, nil
+}
+
+// room makes room for a process of node, under mu: a place under max, or
+// the place of an idle process of another node, which stops in the
+// background. It reports whether there was any.
+func (pl *pool) room(node string) bool {
+	if pl.n < pl.max {
+		pl.n++
+		return true
+	}
+	for other, ps := range pl.idle {
+		if other != node && len(ps) > 0 {
+			evict := ps[0] // the least recently used
+			pl.idle[other] = ps[1:]
+			delete(pl.live, evict)
+			pl.stopping.Add(1) // under mu: close waits for it
+			go func() {
+				defer pl.stopping.Done()
+				evict.stop()
+			}()
+			return true // the evicted process's place goes to the new one
+		}
+	}
+	return false
+}
+
+// prestart starts a process of node ahead of an invocation that is likely
+// to come (the successor of a node being invoked), so that starting it,
+// most of a cold invocation's cost, overlaps the invocation before it. It
+// does nothing when node has a process idle or starting, when there is no
+// room, or in Fresh mode.
+func (pl *pool) prestart(ctx context.Context, node string) {
+	pl.mu.Lock()
+	if pl.closed || pl.fresh || len(pl.idle[node]) > 0 || pl.starting[node] != nil || !pl.room(node) {
+		pl.mu.Unlock()
+		return
+	}
+	done := make(chan struct{})
+	pl.starting[node] = done
+	pl.mu.Unlock()
+	go func() {
+		p, err := pl.r.spawn(ctx, node)
+		pl.mu.Lock()
+		defer pl.mu.Unlock()
+		delete(pl.starting, node)
+		close(done)
+		switch {
+		case err != nil:
+			pl.n-- // the invocation, if it comes, starts one and reports why not
+		case pl.closed:
+			pl.n--
+			go p.stop()
+		default:
+			p.ahead = true
+			pl.started++
+			pl.live[p] = true
+			pl.idle[node] = append(pl.idle[node], p)
+		}
+	}()
 }
 
 // put returns a process after an invocation; one that is not reusable, or
@@ -114,6 +186,14 @@ func (pl *pool) put(p *process, reusable bool) {
 		defer pl.stopping.Done()
 		p.stop()
 	}()
+}
+
+// counts returns how many processes were started, and how many of them
+// were started ahead and then used.
+func (pl *pool) counts() (started, prestarted int) {
+	pl.mu.Lock()
+	defer pl.mu.Unlock()
+	return pl.started, pl.prestarted
 }
 
 // close stops every process, killing the busy ones if kill is set, and

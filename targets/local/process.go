@@ -20,6 +20,7 @@ const handshakeTimeout = 10 * time.Second
 // process is one running node program.
 type process struct {
 	node   string
+	ahead  bool // started by prestart, not yet used (the pool's, under its mu)
 	bin    string
 	cmd    *exec.Cmd
 	client *wire.Client // the runner's requests to the node

@@ -19,12 +19,16 @@ import (
 // Options configure Run. The zero value of each tuning field picks the
 // default named in its comment.
 type Options struct {
-	StateDir  string            // holds <workflow>.db and logs/
-	Workflow  string            // the workflow's name, as in rt.Node.Workflow
-	Binaries  map[string]string // the program of each node, by node identifier
-	Start     string            // the identifier of the start node
-	Execution string            // the execution's name; see rt.ValidExecutionName
-	Input     json.RawMessage   // the workflow's input
+	StateDir string            // holds <workflow>.db and logs/
+	Workflow string            // the workflow's name, as in rt.Node.Workflow
+	Binaries map[string]string // the program of each node, by node identifier
+	// Successors are the nodes each node may invoke (ir.Invokes). A node
+	// with one has its successor's process started while it runs, when
+	// the pool has room; nil starts none ahead.
+	Successors map[string][]string
+	Start      string          // the identifier of the start node
+	Execution  string          // the execution's name; see rt.ValidExecutionName
+	Input      json.RawMessage // the workflow's input
 
 	// MaxProcs bounds the node processes alive at once, and so the
 	// invocations running at once; default 2*GOMAXPROCS+2.
@@ -190,6 +194,7 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 		res.Stats = r.counts.stats()
 		res.Stats.DivergentResults = r.divergent()
 		res.Stats.WallMS = time.Since(began).Milliseconds()
+		res.Stats.Processes, res.Stats.Prestarted = r.pool.counts()
 		n, statuses, cerr := store.Count(opts.Execution + "/")
 		res.Stats.ItemsLeft, res.Stats.StatusItems = n, statuses
 		if err == nil {
@@ -426,6 +431,12 @@ func (r *runner) attempt(ctx context.Context, env *rt.Envelope) error {
 	p, err := r.pool.get(ctx, env.Node)
 	if err != nil {
 		return &attemptError{err: err}
+	}
+	// Start the process of the next node of a chain while this one runs.
+	// (Two nodes ahead measured no better: on two cores the starts
+	// themselves, 1.3 ms of CPU each, are the bound.)
+	if next := r.opts.Successors[env.Node]; len(next) == 1 {
+		r.pool.prestart(ctx, next[0])
 	}
 	reusable, err := p.invoke(ctx, env, r.opts.Timeout)
 	r.pool.put(p, reusable)

@@ -200,6 +200,33 @@ func TestChain(t *testing.T) {
 	}
 }
 
+// TestPrestart runs the chain with the successors the runner may start
+// processes for ahead of their invocations: b's and c's are started while
+// a and b run, and the invocations find them. Without room (one process:
+// the busy one) nothing is started ahead.
+func TestPrestart(t *testing.T) {
+	for _, c := range []struct {
+		name             string
+		successors       map[string][]string
+		procs, prestarts int
+	}{
+		{"none", nil, 6, 0},
+		{"chain", map[string][]string{"a": {"b"}, "b": {"c"}}, 6, 2},
+		{"no room", map[string][]string{"a": {"b"}, "b": {"c"}}, 1, 0},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			opts := options(t, t.TempDir(), "chain", "p", `{"n": 1}`)
+			opts.Successors, opts.MaxProcs = c.successors, c.procs
+			res := run(t, opts)
+			checkStatus(t, res, rt.Succeeded, `{"n": 4, "label": "done"}`, "")
+			checkCollected(t, opts, res)
+			if res.Stats.Processes != 3 || res.Stats.Prestarted != c.prestarts {
+				t.Errorf("%d processes started, %d of them ahead; want 3 and %d", res.Stats.Processes, res.Stats.Prestarted, c.prestarts)
+			}
+		})
+	}
+}
+
 func TestChainFresh(t *testing.T) {
 	opts := options(t, t.TempDir(), "chain", "fresh", `{"n": 10}`)
 	opts.Fresh = true

@@ -25,6 +25,11 @@ type Stats struct {
 	DivergentResults int `json:"divergent_results"`
 	// WallMS is the run's wall time in milliseconds.
 	WallMS int64 `json:"wall_ms"`
+	// Processes counts the node processes started; Prestarted those of
+	// them started ahead of an invocation that then ran in them (see
+	// Options.Successors).
+	Processes  int `json:"processes"`
+	Prestarted int `json:"prestarted"`
 	// Nodes has the counts per node, by node identifier.
 	Nodes map[string]*Counts `json:"nodes"`
 	// Metered is what the run's store requests and invokes would bill on
