@@ -38,7 +38,7 @@ func TestSmoke(t *testing.T) {
 		"fan-out+in": len(q.fanOut),
 		"executions": 2 * len(q.concurrent),
 		"compiler":   len(q.unumToGo) + 1 + 1 + 1, // .unum to Go, go build, local binary, start
-		"requests":   10, // each pattern collecting by delete, then by expiry
+		"requests":   10,                          // each pattern collecting by delete, then by expiry
 	}
 	got := map[string]int{}
 	for _, r := range rep.Rows {

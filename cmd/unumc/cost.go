@@ -15,8 +15,8 @@ import (
 
 	"github.com/unumc/unumc/codegen"
 	"github.com/unumc/unumc/internal/build"
-	"github.com/unumc/unumc/internal/ir"
 	"github.com/unumc/unumc/internal/cost"
+	"github.com/unumc/unumc/internal/ir"
 	"github.com/unumc/unumc/rt"
 	"github.com/unumc/unumc/targets/local"
 )
