@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"sort"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 )
@@ -839,13 +840,7 @@ func (x *Invocation) endBranch(ctx context.Context, m string) error {
 			return err
 		}
 	}
-	done := map[string]bool{}
-	for _, s := range set {
-		if m, err := parseMember(s); err == nil {
-			done[strconv.Itoa(m.index)] = true
-		}
-	}
-	if len(done) == f.Width {
+	if complete(set, f.Width) {
 		join := &Envelope{Version: Version, Execution: env.Execution, Node: scope.Join, Iter: env.Iter,
 			Frames: parent, Ref: setKey, Pred: setKey, Join: true, Vars: withScope(x.vars, depth, nil)}
 		x.p.fault(FaultInvoke, env, 0)
@@ -1017,4 +1012,23 @@ func cloneFrames(f []Frame) []Frame {
 		return nil
 	}
 	return append([]Frame(nil), f...)
+}
+
+// complete reports whether a fan-in set names all width branches. Members
+// are counted by their index, read without parsing the rest: this runs at
+// every branch's end on the whole set.
+func complete(set []string, width int) bool {
+	if len(set) < width {
+		return false
+	}
+	seen := make([]bool, width)
+	n := 0
+	for _, s := range set {
+		i, _, _ := strings.Cut(s, "\t")
+		if k, err := strconv.Atoi(i); err == nil && k >= 0 && k < width && !seen[k] {
+			seen[k] = true
+			n++
+		}
+	}
+	return n == width
 }
