@@ -1,5 +1,7 @@
 // Package emulator starts the Cloud Firestore and Pub/Sub emulators for
-// tests, on 127.0.0.1 with free ports, and stops them by pid.
+// tests, on 127.0.0.1 with free ports, and stops them by pid; and
+// PushSubscription is the push subscription tests can rely on the Pub/Sub
+// emulator to deliver.
 //
 // The emulators are the Java programs that ship with the Google Cloud SDK;
 // the SDK's wrapper scripts are not used because the Firestore one does not
