@@ -75,7 +75,8 @@ func TestPositions(t *testing.T) {
 					switch {
 					case f.Name == "Root" || f.Name == "Scope" || v.Type() == reflect.TypeFor[ir.Node]() && f.Name == "Join":
 						continue // set by ir.Check
-					case f.Name == "TimeoutPos" && v.FieldByName("Timeout").Int() == 0:
+					case f.Name == "TimeoutPos" && v.FieldByName("Timeout").Int() == 0,
+						f.Name == "AfterPreviousPos" && !v.FieldByName("AfterPrevious").Bool():
 						continue
 					case v.Type() == reflect.TypeFor[ir.FanOut]() && f.Name == "Items" && v.FieldByName("Kind").Interface() != ir.Map:
 						continue
