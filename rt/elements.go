@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"strconv"
-	"sync"
 
 	"github.com/unumc/unumc/rt/unumctx"
 )
@@ -24,28 +23,15 @@ func ElementKey(setKey string, index int) string { return setKey + "/e/" + strco
 // createElements writes the inputs of the elements from Limit on.
 func (x *Invocation) createElements(ctx context.Context, f *FanOut, setKey string, inputs []json.RawMessage) error {
 	vars := withScope(x.vars, len(x.Env.Frames), nil)
-	sem := make(chan struct{}, max(x.p.FanOutConcurrency, 1))
-	errs := make([]error, len(inputs))
-	var wg sync.WaitGroup
+	var items []Item
 	for i := f.Limit; i < len(inputs); i++ {
-		v, err := json.Marshal(pairValue{Input: inputs[i], Vars: vars})
+		v, err := json.Marshal(recordInput{Input: inputs[i], Vars: vars})
 		if err != nil {
 			return err
 		}
-		sem <- struct{}{}
-		wg.Add(1)
-		go func() {
-			defer func() { <-sem; wg.Done() }()
-			_, errs[i] = x.p.Store.Create(ctx, Item{Key: ElementKey(setKey, i), Value: v, Expires: x.p.expiry(x.p.CheckpointTTL)})
-		}()
+		items = append(items, Item{Key: ElementKey(setKey, i), Value: v, Expires: x.p.expiry(x.p.CheckpointTTL)})
 	}
-	wg.Wait()
-	for _, err := range errs {
-		if err != nil {
-			return err
-		}
-	}
-	return nil
+	return x.createAll(ctx, items)
 }
 
 // startNext starts the map element Limit places after this one, keeping at
@@ -64,7 +50,7 @@ func (x *Invocation) startNext(ctx context.Context, scope *FanOut, parent []Fram
 	if !ok {
 		return nil // the map has been joined and collected
 	}
-	var v pairValue
+	var v recordInput
 	if err := json.Unmarshal(it.Value, &v); err != nil {
 		return err
 	}

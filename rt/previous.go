@@ -3,6 +3,7 @@ package rt
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -34,20 +35,22 @@ const (
 	pairPrev = "prev" // "prev" alone: no previous element; then as a fan-in member without its index
 )
 
-// pairValue is what a pair record holds when the waiting node starts the
-// branch: its input, and the variables of the origin's scope.
-type pairValue struct {
+// recordInput is the input of a branch's node that an origin keeps in a
+// record (a pair record when the waiting node starts the branch, or an
+// element record), with the variables of the origin's scope.
+type recordInput struct {
 	Input json.RawMessage `json:"input,omitempty"`
 	Vars  []Variables     `json:"vars,omitempty"`
 }
 
-// pairOf parses a pair record: the key of the input's checkpoint ("" when
-// the input is in the record), whether the input and the previous element
-// are known, and the previous element's outcome (nil for none).
+// pair is a parsed pair record: whether the input and the previous
+// element's outcome are known, the input in the record itself (inline) or
+// the key of the checkpoint that holds it (inKey), and the previous
+// element's outcome (nil for none: element 0).
 type pair struct {
-	in, hasIn, hasPrev bool
-	inKey              string
-	prev               *member
+	hasIn, hasPrev, inline bool
+	inKey                  string
+	prev                   *member
 }
 
 func parsePair(it Item) (pair, error) {
@@ -55,14 +58,15 @@ func parsePair(it Item) (pair, error) {
 	for _, s := range it.Set {
 		switch {
 		case s == pairIn:
-			p.hasIn, p.in = true, true
+			p.hasIn, p.inline = true, true
 		case strings.HasPrefix(s, pairIn+"\t"):
 			p.hasIn, p.inKey = true, strings.TrimPrefix(s, pairIn+"\t")
 		case s == pairPrev:
 			p.hasPrev = true
 		case strings.HasPrefix(s, pairPrev+"\t"):
-			// The previous element's fan-in member, with its index.
-			// The record's key, when known, names the set and the element.
+			// The previous element's fan-in member without its index. The
+			// record's key, when known, gives the index and the set, whose
+			// key resolves the member to its result's.
 			setKey, i := "", 1
 			if it.Key != "" {
 				slash := strings.LastIndexByte(it.Key, '/')
@@ -97,10 +101,7 @@ func (p pair) complete() bool { return p.hasIn && p.hasPrev }
 // 0 in that case, which then is the only branch the origin invokes.
 func (x *Invocation) createPairs(ctx context.Context, f *FanOut, setKey string, inputs []json.RawMessage) (*Envelope, error) {
 	head := f.Heads[0] == f.Wait
-	limit := max(x.p.FanOutConcurrency, 1)
-	sem := make(chan struct{}, limit)
-	errs := make([]error, len(inputs))
-	var wg sync.WaitGroup
+	items := make([]Item, len(inputs))
 	for i := range inputs {
 		it := Item{Key: PairKey(setKey, i), Expires: x.p.expiry(x.p.CheckpointTTL)}
 		if i == 0 {
@@ -108,29 +109,35 @@ func (x *Invocation) createPairs(ctx context.Context, f *FanOut, setKey string, 
 		}
 		if head {
 			it.Set = append(it.Set, pairIn)
-			v, err := json.Marshal(pairValue{Input: inputs[i], Vars: x.vars})
+			v, err := json.Marshal(recordInput{Input: inputs[i], Vars: x.vars})
 			if err != nil {
 				return nil, err
 			}
 			it.Value = v
 		}
-		sem <- struct{}{}
-		wg.Add(1)
-		go func() {
-			defer func() { <-sem; wg.Done() }()
-			_, errs[i] = x.p.Store.Create(ctx, it)
-		}()
+		items[i] = it
 	}
-	wg.Wait()
-	for _, err := range errs {
-		if err != nil {
-			return nil, err
-		}
-	}
-	if !head {
-		return nil, nil
+	if err := x.createAll(ctx, items); err != nil || !head {
+		return nil, err
 	}
 	return x.pairEnvelope(f.Wait, cloneFrames(x.Env.Frames), x.Env.Iter, Frame{Origin: x.Node.Ident, Index: 0, Width: len(inputs)}, setKey), nil
+}
+
+// createAll creates items concurrently, at most FanOutConcurrency at once:
+// records an origin writes for its branches before it starts any.
+func (x *Invocation) createAll(ctx context.Context, items []Item) error {
+	sem := make(chan struct{}, max(x.p.FanOutConcurrency, 1))
+	errs := make([]error, len(items))
+	var wg sync.WaitGroup
+	for i, it := range items {
+		sem <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-sem }()
+			_, errs[i] = x.p.Store.Create(ctx, it)
+		})
+	}
+	wg.Wait()
+	return errors.Join(errs...)
 }
 
 // pairEnvelope is the invocation of the waiting node of element frame.
@@ -263,8 +270,8 @@ func (x *Invocation) pairInput(ctx context.Context, rec Item) (json.RawMessage, 
 		Input    json.RawMessage `json:"input"`
 		Previous json.RawMessage `json:"previous"`
 	}
-	if p.in {
-		var v pairValue
+	if p.inline {
+		var v recordInput
 		if err := json.Unmarshal(rec.Value, &v); err != nil {
 			return nil, nil, fmt.Errorf("unum: pair record %s: %v", rec.Key, err)
 		}
