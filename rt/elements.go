@@ -38,82 +38,69 @@ func (x *Invocation) createElements(ctx context.Context, f *FanOut, setKey strin
 // most Limit branches running.
 func (x *Invocation) startNext(ctx context.Context, scope *FanOut, parent []Frame, origin string, f Frame) error {
 	next := f.Index + scope.Limit
+	read := x.nextFromRecord
 	if !x.p.ElementRecords {
-		return x.startNextFromOrigin(ctx, scope, parent, origin, f, next)
+		read = x.nextFromOrigin
 	}
-	key := ElementKey(JoinKey(x.Env.Execution, origin), next)
-	got, err := x.p.Store.Get(ctx, key)
-	if err != nil {
-		return err
-	}
-	it, ok := got[key]
-	if !ok {
-		return nil // the map has been joined and collected
-	}
-	var v recordInput
-	if err := json.Unmarshal(it.Value, &v); err != nil {
-		return err
+	in, ok, err := read(ctx, scope, parent, origin, f, next)
+	if err != nil || !ok {
+		return err // !ok: the map has been joined and collected
 	}
 	env := &Envelope{Version: Version, Execution: x.Env.Execution, Node: scope.Heads[0], Iter: x.Env.Iter,
 		Frames: append(parent, Frame{Origin: scope.Origin, Index: next, Width: f.Width}),
-		Input:  v.Input, Pred: JoinKey(x.Env.Execution, origin), Vars: v.Vars}
+		Input:  in.Input, Pred: JoinKey(x.Env.Execution, origin), Vars: in.Vars}
 	x.p.fault(FaultInvoke, x.Env, 1)
 	return x.dispatch(ctx, env)
 }
 
-// startNextFromOrigin starts element next with its input selected from the
-// origin's output, read from its checkpoint, when the origin wrote no
-// element records.
-func (x *Invocation) startNextFromOrigin(ctx context.Context, scope *FanOut, parent []Frame, origin string, f Frame, next int) error {
+// nextFromRecord reads element next's input from its element record.
+func (x *Invocation) nextFromRecord(ctx context.Context, _ *FanOut, _ []Frame, origin string, _ Frame, next int) (recordInput, bool, error) {
+	var in recordInput
+	key := ElementKey(JoinKey(x.Env.Execution, origin), next)
+	got, err := x.p.Store.Get(ctx, key)
+	if err != nil {
+		return in, false, err
+	}
+	it, ok := got[key]
+	if !ok {
+		return in, false, nil
+	}
+	return in, true, json.Unmarshal(it.Value, &in)
+}
+
+// nextFromOrigin selects element next's input from the origin's output,
+// read from its checkpoint, when the origin wrote no element records.
+func (x *Invocation) nextFromOrigin(ctx context.Context, scope *FanOut, parent []Frame, origin string, f Frame, next int) (recordInput, bool, error) {
+	var in recordInput
 	okey := CheckpointKey(x.Env.Execution, origin)
 	got, err := x.p.Store.Get(ctx, okey)
 	if err != nil {
-		return err
+		return in, false, err
 	}
 	it, ok := got[okey]
 	if !ok {
-		return nil // the map has been joined and collected
+		return in, false, nil
 	}
 	var r Result
 	if err := json.Unmarshal(it.Value, &r); err != nil {
-		return err
+		return in, false, err
 	}
 	if info, ok := unumctx.From(ctx); ok {
 		// The element's input is the origin's to select, in the origin's run.
 		info.Retry = retryCount(r.Retries)
 		ctx = unumctx.With(ctx, info)
 	}
-	vars := withScope(r.Vars, len(parent), nil)
+	in.Vars = withScope(r.Vars, len(parent), nil)
 	own := x.vars
-	x.vars = vars // the origin's variables
+	x.vars = in.Vars // the origin's variables
 	items, err := x.branchInputs(ctx, scope, r.Output, next)
 	x.vars = own
 	if err != nil {
-		return fmt.Errorf("unum: map items of %s: %v", origin, err)
+		return in, false, fmt.Errorf("unum: map items of %s: %v", origin, err)
 	}
 	if next >= len(items) {
-		return fmt.Errorf("unum: map of %s has %d items, its branches say %d", origin, len(items), f.Width)
+		return in, false, fmt.Errorf("unum: map of %s has %d items, its branches say %d", origin, len(items), f.Width)
 	}
-	env := &Envelope{Version: Version, Execution: x.Env.Execution, Node: scope.Heads[0], Iter: x.Env.Iter,
-		Frames: append(parent, Frame{Origin: scope.Origin, Index: next, Width: f.Width}),
-		Input:  items[next], Pred: JoinKey(x.Env.Execution, origin), Vars: vars}
-	x.p.fault(FaultInvoke, x.Env, 1)
-	return x.dispatch(ctx, env)
-}
-
-// elementRecords lists the element records of a bounded map's fan-in set:
-// they go when the set goes.
-func elementRecords(set Item) []string {
-	var meta struct {
-		N     int `json:"n"`
-		Limit int `json:"limit"`
-	}
-	if json.Unmarshal(set.Value, &meta) != nil || meta.Limit <= 0 {
-		return nil
-	}
-	var keys []string
-	for i := meta.Limit; i < meta.N; i++ {
-		keys = append(keys, ElementKey(set.Key, i))
-	}
-	return keys
+	in.Input = items[next]
+	return in, true, nil
 }

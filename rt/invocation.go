@@ -467,11 +467,9 @@ func (x *Invocation) members(set Item) ([]member, error) {
 // first failed branch, by index, fails the join; with full set the list is
 // still built, holding each failed branch's error object.
 func (x *Invocation) joinInput(ctx context.Context, set Item, full bool) (json.RawMessage, *Failure, error) {
-	var meta struct {
-		N int `json:"n"`
-	}
-	if err := json.Unmarshal(set.Value, &meta); err != nil {
-		return nil, nil, fmt.Errorf("unum: fan-in set %s: %v", set.Key, err)
+	meta, err := parseSetMeta(set)
+	if err != nil {
+		return nil, nil, err
 	}
 	ms, err := x.members(set)
 	if err != nil {
@@ -566,10 +564,38 @@ func (x *Invocation) joinCollect(set Item) []string {
 	return append(keys, x.setRecords(set)...)
 }
 
+// setMeta is the value of a fan-in set, written by the origin: how many
+// branches it waits for, and which records it has beside it that go when
+// it goes — pair records (see FanOut.Wait), and element records from
+// Limit on (see Platform.ElementRecords).
+type setMeta struct {
+	N     int  `json:"n"`
+	Pairs bool `json:"pairs,omitempty"`
+	Limit int  `json:"limit,omitempty"`
+}
+
+func parseSetMeta(set Item) (setMeta, error) {
+	var m setMeta
+	if err := json.Unmarshal(set.Value, &m); err != nil {
+		return m, fmt.Errorf("unum: fan-in set %s: %v", set.Key, err)
+	}
+	return m, nil
+}
+
 // setRecords lists a fan-in set's key and the branch results it names: what
 // goes when the set goes.
 func (x *Invocation) setRecords(set Item) []string {
-	keys := append(append([]string{set.Key}, pairRecords(set)...), elementRecords(set)...)
+	keys := []string{set.Key}
+	if meta, err := parseSetMeta(set); err == nil {
+		if meta.Pairs {
+			for i := range meta.N {
+				keys = append(keys, PairKey(set.Key, i))
+			}
+		}
+		for i := meta.Limit; meta.Limit > 0 && i < meta.N; i++ {
+			keys = append(keys, ElementKey(set.Key, i))
+		}
+	}
 	if ms, err := x.members(set); err == nil {
 		for _, m := range ms {
 			if m.key != "" {
@@ -869,15 +895,15 @@ func (x *Invocation) FanOut(ctx context.Context, f *FanOut) error {
 	setKey := JoinKey(env.Execution, x.instance)
 	pairs := f.Map && f.Wait != "" && n > 0
 	elements := f.Map && f.Limit > 0 && n > f.Limit && x.p.ElementRecords
-	meta := `{"n":` + strconv.Itoa(n)
-	if pairs {
-		meta += `,"pairs":true`
-	}
+	meta := setMeta{N: n, Pairs: pairs}
 	if elements {
-		meta += `,"limit":` + strconv.Itoa(f.Limit)
+		meta.Limit = f.Limit
 	}
-	meta += "}"
-	if _, err := x.p.Store.Create(ctx, Item{Key: setKey, Value: []byte(meta), Expires: x.p.expiry(x.p.CheckpointTTL)}); err != nil {
+	value, err := json.Marshal(meta)
+	if err != nil {
+		return err
+	}
+	if _, err := x.p.Store.Create(ctx, Item{Key: setKey, Value: value, Expires: x.p.expiry(x.p.CheckpointTTL)}); err != nil {
 		return err
 	}
 	if elements {

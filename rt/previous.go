@@ -304,20 +304,3 @@ func (x *Invocation) pairInput(ctx context.Context, rec Item) (json.RawMessage, 
 	out, err := json.Marshal(in)
 	return out, failure, err
 }
-
-// pairRecords lists the pair records of a map's fan-in set, when its map
-// has a waiting node: they go when the set goes.
-func pairRecords(set Item) []string {
-	var meta struct {
-		N     int  `json:"n"`
-		Pairs bool `json:"pairs"`
-	}
-	if json.Unmarshal(set.Value, &meta) != nil || !meta.Pairs {
-		return nil
-	}
-	keys := make([]string, meta.N)
-	for i := range keys {
-		keys[i] = PairKey(set.Key, i)
-	}
-	return keys
-}
