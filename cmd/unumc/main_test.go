@@ -279,3 +279,47 @@ func TestRunUnderChaosPrintsTheSameOutput(t *testing.T) {
 		}
 	}
 }
+
+// TestRunInputs runs an execution per line in one set of warm processes:
+// one JSON line per execution, in the inputs' order, a failed one among
+// them making the exit 1; a line that is not JSON is a usage error naming
+// it, before anything runs.
+func TestRunInputs(t *testing.T) {
+	testEnv(t)
+	root := repoRoot(t)
+	inputs := filepath.Join(t.TempDir(), "orders.jsonl")
+	lines := `{"orders": [{"item": "tea", "qty": 1}, {"item": "cup", "qty": 2}]}
+
+{"orders": [{"item": "pot", "qty": 50}]}
+{"orders": []}
+{"orders": [{"item": "cup", "qty": 7}]}
+`
+	if err := os.WriteFile(inputs, []byte(lines), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errs := unumc(t, root, "run", "golden/testdata/failure/failure.unum", "--inputs", inputs,
+		"--name", "batch", "--parallel", "2")
+	want := `{"execution":"batch-1","output":2}
+{"execution":"batch-3","error":"OutOfStock","cause":"pot is out of stock"}
+{"execution":"batch-4","output":0}
+{"execution":"batch-5","output":1}
+`
+	if code != 1 || out != want || !strings.HasSuffix(errs, "unumc: 1 of 4 executions failed\n") {
+		t.Errorf("exit %d, stdout:\n%s\nstderr:\n%s\nwant exit 1, stdout:\n%s", code, out, errs, want)
+	}
+
+	// Each line is an execution like any other: run alone by its name,
+	// it joins the ended execution.
+	code, out, _ = unumc(t, "", "run", "golden/testdata/failure/failure.unum", "--name", "batch-5")
+	if code != 0 || out != "1\n" {
+		t.Errorf("batch-5 run again: exit %d, stdout %q; want 0, the recorded output", code, out)
+	}
+
+	if err := os.WriteFile(inputs, []byte("{}\n{\"orders\": [\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errs = unumc(t, "", "run", "golden/testdata/failure/failure.unum", "--inputs", inputs)
+	if code != 2 || out != "" || !strings.Contains(errs, inputs+":2: not a JSON value") {
+		t.Errorf("a bad line: exit %d, stdout %q, stderr %q; want 2 and the line", code, out, errs)
+	}
+}

@@ -36,12 +36,22 @@ prints "Error: cause" on stderr and exits 1.
 
 An execution is named by --name, or gets a fresh name. Running again with the
 name of an execution that ended prints its recorded outcome; with the name of
-one that was interrupted, it resumes it.`,
+one that was interrupted, it resumes it.
+
+With --inputs FILE, run starts one execution per line of FILE (JSON Lines; -
+for standard input), named NAME-1, NAME-2, ... after their lines, up to
+--parallel of them at once, all in one set of node processes that stay warm
+from one execution to the next. It prints a JSON line per execution, in the
+order of the inputs: {"execution", "output"} for one that succeeded,
+{"execution", "error", "cause"} for one that failed. It exits 1 if any
+failed.`,
 		Flags: []cli.Flag{
 			formatFlag,
 			bindFlag,
 			&cli.StringFlag{Name: "input", Aliases: []string{"i"}, Value: "{}", Usage: "the workflow's input: JSON, or @FILE, or @- for standard input"},
-			&cli.StringFlag{Name: "name", Usage: "the execution's name (default: a fresh one)"},
+			&cli.StringFlag{Name: "inputs", Usage: "run an execution for each line of `FILE` (JSON Lines; - for standard input) in one set of warm processes"},
+			&cli.IntFlag{Name: "parallel", Value: 16, Usage: "with --inputs, the most executions running at once"},
+			&cli.StringFlag{Name: "name", Usage: "the execution's name (default: a fresh one); with --inputs, the prefix of theirs"},
 			&cli.StringFlag{Name: "state", Usage: "state directory (default: $UNUMC_STATE or ~/.local/state/unumc)"},
 			&cli.StringFlag{Name: "stats", Usage: "write a JSON summary of the run's invocations and store requests to `FILE`"},
 			&cli.BoolFlag{Name: "fresh", Usage: "start a new process for every invocation instead of reusing warm ones"},
@@ -53,6 +63,12 @@ one that was interrupted, it resumes it.`,
 }
 
 func runAction(c *cli.Context) error {
+	if c.IsSet("inputs") {
+		if c.IsSet("input") || c.IsSet("stats") || c.IsSet("chaos") {
+			return usagef("--inputs cannot be used with --input, --stats or --chaos")
+		}
+		return runInputs(c)
+	}
 	input, err := readInput(c)
 	if err != nil {
 		return err
@@ -64,40 +80,14 @@ func runAction(c *cli.Context) error {
 	if err := rt.ValidExecutionName(name); err != nil {
 		return usagef("--name: %v", err)
 	}
-	path, w, err := loadWorkflow(c)
-	if err != nil {
-		return err
-	}
-	mod, err := build.FindModule(filepath.Dir(path))
-	if err != nil {
-		return err
-	}
-	cache, err := cacheDir()
-	if err != nil {
-		return err
-	}
-	state, err := stateDir(c)
-	if err != nil {
-		return err
-	}
 	ctx, stop := signal.NotifyContext(c.Context, os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	bins, err := build.Compile(ctx, w, mod, codegen.Local, cache, c.App.ErrWriter)
+	opts, err := localOptions(ctx, c)
 	if err != nil {
 		return err
 	}
-	res, err := local.Run(ctx, local.Options{
-		StateDir:   state,
-		Workflow:   w.Name,
-		Binaries:   bins.Paths,
-		Successors: ir.Invokes(w),
-		Start:      w.Node(w.Start).Ident,
-		Execution:  name,
-		Input:      input,
-		Fresh:      c.Bool("fresh"),
-		MaxProcs:   c.Int("procs"),
-		Chaos:      chaos(c),
-	})
+	opts.Execution, opts.Input, opts.Chaos = name, input, chaos(c)
+	res, err := local.Run(ctx, opts)
 	if res != nil && c.String("stats") != "" {
 		if werr := writeStats(c.String("stats"), name, res); werr != nil && err == nil {
 			err = werr
@@ -123,6 +113,41 @@ func runAction(c *cli.Context) error {
 		return &exitError{exitFailure}
 	}
 	return fmt.Errorf("execution %s ended in state %q", name, res.Status.State)
+}
+
+// localOptions compiles the workflow of the command line's argument for
+// the local target and returns the runner's options for it, from the
+// flags that run and run --inputs share.
+func localOptions(ctx context.Context, c *cli.Context) (local.Options, error) {
+	path, w, err := loadWorkflow(c)
+	if err != nil {
+		return local.Options{}, err
+	}
+	mod, err := build.FindModule(filepath.Dir(path))
+	if err != nil {
+		return local.Options{}, err
+	}
+	cache, err := cacheDir()
+	if err != nil {
+		return local.Options{}, err
+	}
+	state, err := stateDir(c)
+	if err != nil {
+		return local.Options{}, err
+	}
+	bins, err := build.Compile(ctx, w, mod, codegen.Local, cache, c.App.ErrWriter)
+	if err != nil {
+		return local.Options{}, err
+	}
+	return local.Options{
+		StateDir:   state,
+		Workflow:   w.Name,
+		Binaries:   bins.Paths,
+		Successors: ir.Invokes(w),
+		Start:      w.Node(w.Start).Ident,
+		Fresh:      c.Bool("fresh"),
+		MaxProcs:   c.Int("procs"),
+	}, nil
 }
 
 // readInput reads --input: inline JSON, @FILE, or @- for standard input.

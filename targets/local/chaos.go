@@ -85,7 +85,7 @@ func (ch *chaos) storeFault(env *rt.Envelope) (before, after bool) {
 	if ch == nil || ch.c.StoreFail <= 0 || env == nil || env.Attempt >= ch.last {
 		return false, false
 	}
-	key := env.Instance() + "\x00" + env.Ref
+	key := env.Execution + "\x00" + env.Instance() + "\x00" + env.Ref
 	ch.mu.Lock()
 	n := ch.storeOp[key]
 	ch.storeOp[key] = n + 1

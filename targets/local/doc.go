@@ -8,7 +8,9 @@
 //
 // Run is the runner: it owns the state file, starts the node processes and
 // answers their store and invoker calls over pipes, so it sees, and counts
-// in Stats, every store operation and invocation. An invocation is removed
+// in Stats, every store operation and invocation. A Host is the runner for
+// many executions at once (unumc run --inputs): they share the state file
+// and the node processes, which stay warm from one execution to the next. An invocation is removed
 // from the queue only once a delivery of it has succeeded, so a runner that
 // is stopped or killed leaves exactly what is still owed, and running the
 // same execution again resumes it.

@@ -18,11 +18,14 @@ func LogPath(stateDir, execution string) string {
 	return filepath.Join(stateDir, "logs", execution+".log")
 }
 
-// logFile is an execution's log, shared by all its processes.
+// logFile is an execution's log, shared by all its processes. Lines written
+// after Close are dropped: a warm process of a Host may write after the
+// execution it last ran has ended.
 type logFile struct {
-	path string
-	mu   sync.Mutex
-	f    *os.File
+	path   string
+	mu     sync.Mutex
+	f      *os.File
+	closed bool
 }
 
 func openLog(path string) (*logFile, error) {
@@ -40,7 +43,9 @@ func openLog(path string) (*logFile, error) {
 func (l *logFile) line(prefix string, text []byte) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	fmt.Fprintf(l.f, "%s | %s\n", prefix, text)
+	if !l.closed {
+		fmt.Fprintf(l.f, "%s | %s\n", prefix, text)
+	}
 }
 
 // note writes a line of the runner's own.
@@ -51,15 +56,19 @@ func (l *logFile) note(format string, args ...any) {
 	}
 }
 
-func (l *logFile) Close() error { return l.f.Close() }
+func (l *logFile) Close() error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.closed = true
+	return l.f.Close()
+}
 
 // output is one stream of a process: it cuts the stream into lines for the
 // log and keeps, for stderr, the tail of the current invocation's lines for
 // error messages.
 type output struct {
-	log    *logFile
-	prefix func() string
-	keep   bool
+	dest func() (*logFile, string) // the log and the line prefix
+	keep bool
 
 	mu      sync.Mutex
 	partial []byte
@@ -84,7 +93,8 @@ func (o *output) Write(b []byte) (int, error) {
 }
 
 func (o *output) emit(line []byte) {
-	o.log.line(o.prefix(), line)
+	log, prefix := o.dest()
+	log.line(prefix, line)
 	if o.keep {
 		o.tail = append(o.tail, bytes.Clone(line))
 		if len(o.tail) > tailLines {

@@ -16,7 +16,7 @@ import (
 // the background, so that its exit is not on the path of the invocation
 // that made room: for a moment it may be one more than max.
 type pool struct {
-	r     *runner
+	h     *host
 	max   int
 	fresh bool // a new process for every invocation
 
@@ -29,19 +29,17 @@ type pool struct {
 	starting map[string]chan struct{} // nodes whose process prestart is starting, closed once it is idle
 	closed   bool
 
-	started, prestarted int // processes started; of them, started ahead and then used
-
 }
 
-func newPool(r *runner, max int, fresh bool) *pool {
-	return &pool{r: r, max: max, fresh: fresh, idle: map[string][]*process{}, live: map[*process]bool{},
+func newPool(h *host, max int, fresh bool) *pool {
+	return &pool{h: h, max: max, fresh: fresh, idle: map[string][]*process{}, live: map[*process]bool{},
 		starting: map[string]chan struct{}{}}
 }
 
 var errPoolClosed = errors.New("the runner is shutting down")
 
-// get returns a process of node to run one invocation in.
-func (pl *pool) get(ctx context.Context, node string) (*process, error) {
+// get returns a process of node to run one invocation of r in.
+func (pl *pool) get(ctx context.Context, r *runner, node string) (*process, error) {
 	pl.mu.Lock()
 	for {
 		if pl.closed {
@@ -53,7 +51,7 @@ func (pl *pool) get(ctx context.Context, node string) (*process, error) {
 			pl.idle[node] = ps[:len(ps)-1]
 			if p.ahead {
 				p.ahead = false
-				pl.prestarted++
+				r.prestarted++
 			}
 			pl.mu.Unlock()
 			return p, nil
@@ -86,7 +84,7 @@ func (pl *pool) get(ctx context.Context, node string) (*process, error) {
 		pl.mu.Lock()
 	}
 	pl.mu.Unlock()
-	p, err := pl.r.spawn(ctx, node)
+	p, err := pl.h.spawn(ctx, r, node)
 	pl.mu.Lock()
 	defer pl.mu.Unlock()
 	if err != nil {
@@ -99,7 +97,7 @@ func (pl *pool) get(ctx context.Context, node string) (*process, error) {
 		return nil, errPoolClosed
 	}
 	pl.live[p] = true
-	pl.started++
+	r.processes++
 	return p, nil
 }
 
@@ -132,7 +130,7 @@ func (pl *pool) room(node string) bool {
 // most of a cold invocation's cost, overlaps the invocation before it. It
 // does nothing when node has a process idle or starting, when there is no
 // room, or in Fresh mode.
-func (pl *pool) prestart(ctx context.Context, node string) {
+func (pl *pool) prestart(ctx context.Context, r *runner, node string) {
 	pl.mu.Lock()
 	if pl.closed || pl.fresh || len(pl.idle[node]) > 0 || pl.starting[node] != nil || !pl.room(node) {
 		pl.mu.Unlock()
@@ -142,7 +140,7 @@ func (pl *pool) prestart(ctx context.Context, node string) {
 	pl.starting[node] = done
 	pl.mu.Unlock()
 	go func() {
-		p, err := pl.r.spawn(ctx, node)
+		p, err := pl.h.spawn(ctx, r, node)
 		pl.mu.Lock()
 		defer pl.mu.Unlock()
 		delete(pl.starting, node)
@@ -155,7 +153,7 @@ func (pl *pool) prestart(ctx context.Context, node string) {
 			go p.stop()
 		default:
 			p.ahead = true
-			pl.started++
+			r.processes++
 			pl.live[p] = true
 			pl.idle[node] = append(pl.idle[node], p)
 		}
@@ -188,12 +186,12 @@ func (pl *pool) put(p *process, reusable bool) {
 	}()
 }
 
-// counts returns how many processes were started, and how many of them
-// were started ahead and then used.
-func (pl *pool) counts() (started, prestarted int) {
+// counts returns how many processes r started, and how many of them were
+// started ahead and then used (by any run).
+func (pl *pool) counts(r *runner) (started, prestarted int) {
 	pl.mu.Lock()
 	defer pl.mu.Unlock()
-	return pl.started, pl.prestarted
+	return r.processes, r.prestarted
 }
 
 // close stops every process, killing the busy ones if kill is set, and

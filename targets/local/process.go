@@ -28,6 +28,7 @@ type process struct {
 	stderr *output
 
 	mu       sync.Mutex
+	run      *runner      // the run of the invocation being run, or of the last one
 	current  string       // the instance being run, for log prefixes
 	env      *rt.Envelope // the envelope being run
 	hello    chan struct{}
@@ -39,16 +40,18 @@ type process struct {
 	stopped sync.Once
 }
 
-// spawn starts a process for node and waits for its handshake.
-func (r *runner) spawn(ctx context.Context, node string) (_ *process, err error) {
-	bin, ok := r.opts.Binaries[node]
+// spawn starts a process for node and waits for its handshake. Until it
+// runs an invocation, what it writes goes to the log of r, the run that
+// wanted it.
+func (h *host) spawn(ctx context.Context, r *runner, node string) (_ *process, err error) {
+	bin, ok := h.opts.Binaries[node]
 	if !ok {
 		return nil, fmt.Errorf("no binary for node %q", node)
 	}
-	p := &process{node: node, bin: bin, current: node, hello: make(chan struct{}),
+	p := &process{node: node, bin: bin, run: r, current: node, hello: make(chan struct{}),
 		served: make(chan struct{}), exited: make(chan struct{})}
-	p.stdout = &output{log: r.log, prefix: p.prefix}
-	p.stderr = &output{log: r.log, prefix: p.prefix, keep: true}
+	p.stdout = &output{dest: p.dest}
+	p.stderr = &output{dest: p.dest, keep: true}
 
 	// The node's ends of the pipes go to the child as fds 3 to 6 and are
 	// closed here after the start, so that each side sees EOF when the
@@ -77,7 +80,7 @@ func (r *runner) spawn(ctx context.Context, node string) (_ *process, err error)
 		return nil, err
 	}
 
-	svc := &nodeService{r: r, p: p}
+	svc := &nodeService{h: h, p: p}
 	methods := map[string]wire.Handler{
 		wire.Hello:  wire.Method(svc.Hello),
 		wire.Get:    wire.Method(svc.Get),
@@ -152,22 +155,31 @@ func closeAll(fs []*os.File) {
 	}
 }
 
-func (p *process) prefix() string {
+// dest is where the process's output goes: the log of the execution it
+// runs or last ran, and the line prefix.
+func (p *process) dest() (*logFile, string) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	return p.current
+	return p.run.log, p.current
+}
+
+// runner returns the run of the invocation being run, or of the last one.
+func (p *process) runner() *runner {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.run
 }
 
 // greet checks the node's handshake.
-func (p *process) greet(r *runner, h wire.HelloArgs) error {
+func (p *process) greet(workflow string, h wire.HelloArgs) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	switch {
 	case p.helloErr != nil || isClosed(p.hello):
 		return errors.New("handshake repeated")
-	case h.Workflow != r.opts.Workflow || h.Node != p.node:
+	case h.Workflow != workflow || h.Node != p.node:
 		p.helloErr = fmt.Errorf("binary %s is node %q of workflow %q, not node %q of workflow %q",
-			p.bin, h.Node, h.Workflow, p.node, r.opts.Workflow)
+			p.bin, h.Node, h.Workflow, p.node, workflow)
 	case h.Version != rt.Version:
 		p.helloErr = fmt.Errorf("binary %s of node %q was built with runtime version %d, the runner has %d: rebuild it",
 			p.bin, p.node, h.Version, rt.Version)
@@ -178,11 +190,12 @@ func (p *process) greet(r *runner, h wire.HelloArgs) error {
 	return p.helloErr
 }
 
-// invoke delivers one envelope and waits for the invocation to end. It
-// reports whether the process can serve another invocation.
-func (p *process) invoke(ctx context.Context, env *rt.Envelope, timeout time.Duration) (reusable bool, err error) {
+// invoke delivers one envelope of r's execution and waits for the
+// invocation to end. It reports whether the process can serve another
+// invocation.
+func (p *process) invoke(ctx context.Context, r *runner, env *rt.Envelope, timeout time.Duration) (reusable bool, err error) {
 	p.mu.Lock()
-	p.current, p.env = env.Instance(), env
+	p.run, p.current, p.env = r, env.Instance(), env
 	p.mu.Unlock()
 	p.stderr.reset()
 

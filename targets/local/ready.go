@@ -18,9 +18,9 @@ func Ready(ctx context.Context, bin, workflow, node string) (time.Duration, erro
 	}
 	log := &logFile{path: os.DevNull, f: devnull}
 	defer log.Close()
-	r := &runner{opts: Options{Workflow: workflow, Binaries: map[string]string{node: bin}}, log: log}
+	h := &host{opts: Options{Workflow: workflow, Binaries: map[string]string{node: bin}}}
 	began := time.Now()
-	p, err := r.spawn(ctx, node)
+	p, err := h.spawn(ctx, &runner{host: h, log: log}, node)
 	if err != nil {
 		return 0, err
 	}

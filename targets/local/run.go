@@ -6,14 +6,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
 	"runtime"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/unumc/unumc/rt"
-	"github.com/unumc/unumc/targets/local/internal/wire"
 )
 
 // Options configure Run. The zero value of each tuning field picks the
@@ -27,12 +25,18 @@ type Options struct {
 	// the pool has room; nil starts none ahead.
 	Successors map[string][]string
 	Start      string          // the identifier of the start node
-	Execution  string          // the execution's name; see rt.ValidExecutionName
-	Input      json.RawMessage // the workflow's input
+	Execution  string          // the execution's name, for Run; see rt.ValidExecutionName
+	Input      json.RawMessage // the workflow's input, for Run
 
-	// MaxProcs bounds the node processes alive at once, and so the
-	// invocations running at once; default 2*GOMAXPROCS+2.
+	// MaxProcs bounds the invocations running at once, over all the
+	// executions of a Host, and so the busy node processes; default
+	// 2*GOMAXPROCS+2.
 	MaxProcs int
+	// Warm bounds the node processes alive at once, idle ones included:
+	// a FaaS platform's warm instances. Default MaxProcs; less than
+	// MaxProcs counts as MaxProcs. A chain of N nodes run again in a Host
+	// finds every process warm only when Warm is at least N.
+	Warm int
 	// Fresh starts a new process for every invocation instead of reusing
 	// warm ones.
 	Fresh bool
@@ -86,15 +90,16 @@ func (o *Options) check() error {
 		return fmt.Errorf("workflow name %q cannot name a state file", o.Workflow)
 	case o.Binaries[o.Start] == "":
 		return fmt.Errorf("no binary for the start node %q", o.Start)
-	case len(o.Input) > 0 && !json.Valid(o.Input):
-		return errors.New("the input is not valid JSON")
 	}
-	return rt.ValidExecutionName(o.Execution)
+	return nil
 }
 
 func (o *Options) defaults() {
 	if o.MaxProcs <= 0 {
 		o.MaxProcs = 2*runtime.GOMAXPROCS(0) + 2
+	}
+	if o.Warm < o.MaxProcs {
+		o.Warm = o.MaxProcs
 	}
 	if o.Attempts <= 0 {
 		o.Attempts = 3
@@ -163,70 +168,83 @@ var ErrStalled = errors.New("execution stalled")
 // problem with the state or the binaries, and the end of ctx, on which the
 // processes are killed and the state is kept. Result is non-nil, with Stats
 // and Log, once the state file and the log are open.
+//
+// Run is Open, one Host.Run and Close: its node processes live for the one
+// execution. A Host keeps them warm across executions.
 func Run(ctx context.Context, opts Options) (*Result, error) {
-	if err := opts.check(); err != nil {
+	if err := rt.ValidExecutionName(opts.Execution); err != nil {
 		return nil, err
 	}
-	opts.defaults()
-	began := time.Now()
-	store, err := OpenStore(StorePath(opts.StateDir, opts.Workflow))
+	h, err := Open(opts)
 	if err != nil {
 		return nil, err
 	}
-	defer store.Close()
-	if _, err := store.Sweep(); err != nil {
+	res, err := h.Run(ctx, opts.Execution, opts.Input)
+	if cerr := h.Close(); err == nil && cerr != nil {
+		return res, cerr
+	}
+	return res, err
+}
+
+// run runs one execution in the host; see Run.
+func (h *host) run(ctx context.Context, execution string, input json.RawMessage) (*Result, error) {
+	if err := rt.ValidExecutionName(execution); err != nil {
 		return nil, err
 	}
-	log, err := openLog(LogPath(opts.StateDir, opts.Execution))
+	if len(input) > 0 && !json.Valid(input) {
+		return nil, errors.New("the input is not valid JSON")
+	}
+	if err := h.claim(execution); err != nil {
+		return nil, err
+	}
+	defer h.release(execution)
+	began := time.Now()
+	store := h.store
+	log, err := openLog(LogPath(h.opts.StateDir, execution))
 	if err != nil {
 		return nil, err
 	}
 	defer log.Close()
 
-	r := &runner{opts: opts, store: store, log: log, wake: make(chan struct{}, 1),
-		chaos: newChaos(opts.Chaos, opts.Attempts), trace: os.Getenv("UNUMC_TRACE") != ""}
-	r.settings = r.chaos.settings(wire.Settings{CheckpointTTL: opts.CheckpointTTL, StatusTTL: opts.StatusTTL,
-		InlineLimit: opts.InlineLimit, FanOutConcurrency: opts.FanOutConcurrency,
-		CollectByExpiry: opts.CollectByExpiry, ElementRecords: opts.ElementRecords})
-	r.pool = newPool(r, opts.MaxProcs, opts.Fresh)
+	r := &runner{host: h, execution: execution, log: log, wake: make(chan struct{}, 1)}
 	res := &Result{Log: log.path}
 	finish := func(err error) (*Result, error) {
 		res.Stats = r.counts.stats()
 		res.Stats.DivergentResults = r.divergent()
 		res.Stats.WallMS = time.Since(began).Milliseconds()
-		res.Stats.Processes, res.Stats.Prestarted = r.pool.counts()
-		n, statuses, cerr := store.Count(opts.Execution + "/")
+		res.Stats.Processes, res.Stats.Prestarted = h.pool.counts(r)
+		n, statuses, cerr := store.Count(execution + "/")
 		res.Stats.ItemsLeft, res.Stats.StatusItems = n, statuses
 		if err == nil {
 			err = cerr
 		}
 		if err != nil {
-			log.note("run of %s ended: %v", opts.Execution, err)
+			log.note("run of %s ended: %v", execution, err)
 			return res, err
 		}
 		return res, nil
 	}
 
-	entry := &rt.Envelope{Version: rt.Version, Execution: opts.Execution, Node: opts.Start, Input: opts.Input}
+	entry := &rt.Envelope{Version: rt.Version, Execution: execution, Node: h.opts.Start, Input: input}
 	if _, err := store.begin(entry); err != nil {
 		return finish(err)
 	}
-	queued, err := store.pending(opts.Execution)
+	queued, err := store.pending(execution)
 	if err != nil {
 		return finish(err)
 	}
 	r.ready, r.owed = queued, len(queued)
-	log.note("run of workflow %s, execution %s: %d invocations queued", opts.Workflow, opts.Execution, len(queued))
+	log.note("run of workflow %s, execution %s: %d invocations queued", h.opts.Workflow, execution, len(queued))
 
 	if err := r.deliverAll(ctx); err != nil {
 		return finish(err)
 	}
-	st, err := store.Status(opts.Execution)
+	st, err := store.Status(execution)
 	if err != nil {
 		return finish(err)
 	}
 	if st == nil {
-		items, err := store.List(opts.Execution + "/")
+		items, err := store.List(execution + "/")
 		if err != nil {
 			return finish(err)
 		}
@@ -239,23 +257,23 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 			left = strings.Join(keys, ", ")
 		}
 		return finish(fmt.Errorf("%w: %s has no status record and nothing queued; left in the store: %s",
-			ErrStalled, opts.Execution, left))
+			ErrStalled, execution, left))
 	}
 	res.Status = st
 	return finish(nil)
 }
 
-// runner is one Run: the delivery loop and the state it shares with the
-// processes' calls.
+// runner is one execution's run in a host: the delivery loop and the state
+// it shares with the calls of the processes running its invocations.
 type runner struct {
-	opts     Options
-	store    *Store
-	log      *logFile
-	pool     *pool
-	settings wire.Settings
-	counts   counter
-	chaos    *chaos // nil without Options.Chaos
-	trace    bool   // log every store request (UNUMC_TRACE)
+	*host
+	execution string
+	log       *logFile // the execution's
+	counts    counter
+
+	// The processes started for the run, and the invocations of the run
+	// that found a process started ahead (the pool's, under its mu).
+	processes, prestarted int
 
 	mu    sync.Mutex
 	seen  map[string]map[[32]byte]bool // per sender checkpoint and receiver, the inputs it committed on
@@ -333,12 +351,13 @@ func (r *runner) next(ctx context.Context) *entry {
 	}
 }
 
-// deliverAll delivers invocations, at most MaxProcs at once, until none is
-// owed, and then stops the processes.
+// deliverAll delivers invocations until none is owed, at most MaxProcs at
+// once over all the host's runs (so that the pool always has a process to
+// evict when it is full).
 func (r *runner) deliverAll(ctx context.Context) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	sem := make(chan struct{}, r.opts.MaxProcs)
+	sem := r.sem
 	var wg sync.WaitGroup
 	for {
 		e := r.next(ctx)
@@ -357,12 +376,9 @@ func (r *runner) deliverAll(ctx context.Context) error {
 			r.deliver(ctx, e)
 		})
 	}
-	// After a failure the deliveries under way finish; on ctx's end they
-	// are killed.
-	stop := context.AfterFunc(ctx, func() { r.pool.close(true) })
+	// After a failure the deliveries under way finish; on ctx's end each
+	// kills its process (process.invoke).
 	wg.Wait()
-	stop()
-	r.pool.close(false)
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -428,7 +444,7 @@ func (r *runner) deliver(ctx context.Context, e *entry) {
 
 // attempt runs env in a process of its node.
 func (r *runner) attempt(ctx context.Context, env *rt.Envelope) error {
-	p, err := r.pool.get(ctx, env.Node)
+	p, err := r.pool.get(ctx, r, env.Node)
 	if err != nil {
 		return &attemptError{err: err}
 	}
@@ -436,9 +452,9 @@ func (r *runner) attempt(ctx context.Context, env *rt.Envelope) error {
 	// (Two nodes ahead measured no better: on two cores the starts
 	// themselves, 1.3 ms of CPU each, are the bound.)
 	if next := r.opts.Successors[env.Node]; len(next) == 1 {
-		r.pool.prestart(ctx, next[0])
+		r.pool.prestart(ctx, r, next[0])
 	}
-	reusable, err := p.invoke(ctx, env, r.opts.Timeout)
+	reusable, err := p.invoke(ctx, r, env, r.opts.Timeout)
 	r.pool.put(p, reusable)
 	return err
 }

@@ -12,17 +12,19 @@ import (
 // Invoker. Each process has its own, so every call is counted for the node
 // that made it. Its exported methods are exactly the RPCs (see spawn).
 type nodeService struct {
-	r *runner
+	h *host
 	p *process
 }
 
-func (s *nodeService) count(f func(*Counts)) { s.r.counts.count(s.p.node, f) }
+// count counts for the execution whose invocation the process runs: a
+// node makes its calls while it runs one.
+func (s *nodeService) count(f func(*Counts)) { s.p.runner().counts.count(s.p.node, f) }
 
 // fault applies the chaos schedule to one store request: op runs unless the
 // request fails before taking effect, and a failure after it is reported as
 // the request's error.
 func (s *nodeService) fault(op func() error) error {
-	before, after := s.r.chaos.storeFault(s.p.running())
+	before, after := s.h.chaos.storeFault(s.p.running())
 	if before {
 		return errInjected
 	}
@@ -37,21 +39,21 @@ func (s *nodeService) fault(op func() error) error {
 
 // trace logs a store request when UNUMC_TRACE is set, to explain a run.
 func (s *nodeService) trace(format string, args ...any) {
-	if s.r.trace {
+	if s.h.trace {
 		inst := "?"
 		if env := s.p.running(); env != nil {
 			inst = fmt.Sprintf("%s#a%d", env.Instance(), env.Attempt)
 		}
-		s.r.log.note("trace %s: "+format, append([]any{inst}, args...)...)
+		s.p.runner().log.note("trace %s: "+format, append([]any{inst}, args...)...)
 	}
 }
 
 // Hello checks the handshake and returns the platform settings.
 func (s *nodeService) Hello(h wire.HelloArgs, set *wire.Settings) error {
-	if err := s.p.greet(s.r, h); err != nil {
+	if err := s.p.greet(s.h.opts.Workflow, h); err != nil {
 		return err
 	}
-	*set = s.r.settings
+	*set = s.h.settings
 	return nil
 }
 
@@ -59,7 +61,7 @@ func (s *nodeService) Hello(h wire.HelloArgs, set *wire.Settings) error {
 func (s *nodeService) Get(a wire.Keys, reply *wire.Items) error {
 	var got map[string]rt.Item
 	err := s.fault(func() (err error) {
-		got, err = s.r.store.Get(context.Background(), a.Keys...)
+		got, err = s.h.store.Get(context.Background(), a.Keys...)
 		return err
 	})
 	if err != nil {
@@ -73,7 +75,7 @@ func (s *nodeService) Get(a wire.Keys, reply *wire.Items) error {
 		for _, it := range got {
 			c.Bytes += size(it)
 		}
-		m, bill := s.r.counts.metering(s.p.node)
+		m, bill := s.p.runner().counts.metering(s.p.node)
 		bill.Add(m.Get(a.Keys, got))
 	})
 	return nil
@@ -83,7 +85,7 @@ func (s *nodeService) Get(a wire.Keys, reply *wire.Items) error {
 func (s *nodeService) Create(it rt.Item, reply *wire.Existing) error {
 	var existing *rt.Item
 	err := s.fault(func() (err error) {
-		existing, err = s.r.store.Create(context.Background(), it)
+		existing, err = s.h.store.Create(context.Background(), it)
 		return err
 	})
 	if err != nil {
@@ -92,7 +94,7 @@ func (s *nodeService) Create(it rt.Item, reply *wire.Existing) error {
 	reply.Item = existing
 	s.trace("create %s -> existed %v", it.Key, existing != nil)
 	if env := s.p.running(); existing == nil && env != nil && it.Key == rt.CheckpointKey(env.Execution, env.Instance()) {
-		s.r.consumed(env)
+		s.p.runner().consumed(env)
 	}
 	s.count(func(c *Counts) {
 		c.Writes++
@@ -102,7 +104,7 @@ func (s *nodeService) Create(it rt.Item, reply *wire.Existing) error {
 			c.CreateConflicts++
 			c.Bytes += size(*existing)
 		}
-		m, bill := s.r.counts.metering(s.p.node)
+		m, bill := s.p.runner().counts.metering(s.p.node)
 		bill.Add(m.Create(it, existing))
 	})
 	return nil
@@ -113,7 +115,7 @@ func (s *nodeService) Add(a wire.AddArgs, reply *wire.AddReply) error {
 	var set []string
 	var ok bool
 	err := s.fault(func() (err error) {
-		set, ok, err = s.r.store.Add(context.Background(), a.Key, a.Member)
+		set, ok, err = s.h.store.Add(context.Background(), a.Key, a.Member)
 		return err
 	})
 	if err != nil {
@@ -124,7 +126,7 @@ func (s *nodeService) Add(a wire.AddArgs, reply *wire.AddReply) error {
 	s.count(func(c *Counts) {
 		c.Writes++
 		c.Bytes += int64(len(a.Member)) + size(rt.Item{Set: set})
-		m, bill := s.r.counts.metering(s.p.node)
+		m, bill := s.p.runner().counts.metering(s.p.node)
 		bill.Add(m.Add(a.Key, a.Member, set, ok))
 	})
 	return nil
@@ -134,7 +136,7 @@ func (s *nodeService) Add(a wire.AddArgs, reply *wire.AddReply) error {
 func (s *nodeService) Delete(a wire.Keys, ok *bool) error {
 	var n int
 	err := s.fault(func() (err error) {
-		n, err = s.r.store.remove(a.Keys)
+		n, err = s.h.store.remove(a.Keys)
 		return err
 	})
 	if err != nil {
@@ -145,7 +147,7 @@ func (s *nodeService) Delete(a wire.Keys, ok *bool) error {
 	s.count(func(c *Counts) {
 		c.Deletes++
 		c.ItemsDeleted += n
-		m, bill := s.r.counts.metering(s.p.node)
+		m, bill := s.p.runner().counts.metering(s.p.node)
 		bill.Add(m.Delete(a.Keys))
 	})
 	return nil
@@ -154,23 +156,24 @@ func (s *nodeService) Delete(a wire.Keys, ok *bool) error {
 // Invoke is rt.Invoker.Invoke: the envelope is queued durably before the
 // reply, so an accepted invocation survives the runner.
 func (s *nodeService) Invoke(env rt.Envelope, ok *bool) error {
+	r := s.p.runner()
 	switch {
 	case env.Version != rt.Version:
 		return fmt.Errorf("envelope version %d, runner version %d", env.Version, rt.Version)
-	case env.Execution != s.r.opts.Execution:
-		return fmt.Errorf("envelope for execution %q in a run of %q", env.Execution, s.r.opts.Execution)
-	case s.r.opts.Binaries[env.Node] == "":
+	case env.Execution != r.execution:
+		return fmt.Errorf("envelope for execution %q in a run of %q", env.Execution, r.execution)
+	case s.h.opts.Binaries[env.Node] == "":
 		return fmt.Errorf("invoke of node %q, which has no binary", env.Node)
 	}
 	env.Attempt = 0 // the platform's to set
-	if err := s.r.accept(&env); err != nil {
+	if err := r.accept(&env); err != nil {
 		return err
 	}
 	s.trace("invoke %s pred %s", env.Instance(), env.Pred)
 	*ok = true
 	s.count(func(c *Counts) {
 		c.Invokes++
-		m, bill := s.r.counts.metering(s.p.node)
+		m, bill := s.p.runner().counts.metering(s.p.node)
 		bill.Add(m.Invoke(&env))
 		if bill.Sent == nil {
 			bill.Sent = map[string]int{}

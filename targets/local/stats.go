@@ -25,9 +25,10 @@ type Stats struct {
 	DivergentResults int `json:"divergent_results"`
 	// WallMS is the run's wall time in milliseconds.
 	WallMS int64 `json:"wall_ms"`
-	// Processes counts the node processes started; Prestarted those of
-	// them started ahead of an invocation that then ran in them (see
-	// Options.Successors).
+	// Processes counts the node processes started for the run (in a
+	// Host, a run that finds its nodes' processes warm starts none);
+	// Prestarted counts the run's invocations that found a process started
+	// ahead of them (see Options.Successors).
 	Processes  int `json:"processes"`
 	Prestarted int `json:"prestarted"`
 	// Nodes has the counts per node, by node identifier.
