@@ -28,7 +28,6 @@ type pool struct {
 	live     map[*process]bool
 	starting map[string]chan struct{} // nodes whose process prestart is starting, closed once it is idle
 	closed   bool
-
 }
 
 func newPool(h *host, max int, fresh bool) *pool {
