@@ -31,6 +31,7 @@ type process struct {
 	run      *runner      // the run of the invocation being run, or of the last one
 	current  string       // the instance being run, for log prefixes
 	env      *rt.Envelope // the envelope being run
+	after    uint64       // the store version the invocation's records need; see entry.after
 	hello    chan struct{}
 	helloErr error // why the handshake was refused
 
@@ -83,11 +84,16 @@ func (h *host) spawn(ctx context.Context, r *runner, node string) (_ *process, e
 	svc := &nodeService{h: h, p: p}
 	methods := map[string]wire.Handler{
 		wire.Hello:  wire.Method(svc.Hello),
-		wire.Get:    wire.Method(svc.Get),
-		wire.Create: wire.Method(svc.Create),
-		wire.Add:    wire.Method(svc.Add),
-		wire.Delete: wire.Method(svc.Delete),
-		wire.Invoke: wire.Method(svc.Invoke),
+		// Every call is answered in the order it comes, in the loop that
+		// reads them: none waits for more than a batch of the file being
+		// written (a read of a record not yet in it; a create returns
+		// without waiting, see Store.create), and a goroutine each would
+		// cost a thread's wakeup, a good part of a call's time.
+		wire.Get:    wire.Inline(wire.Method(svc.Get)),
+		wire.Create: wire.Inline(wire.Method(svc.Create)),
+		wire.Add:    wire.Inline(wire.Method(svc.Add)),
+		wire.Delete: wire.Inline(wire.Method(svc.Delete)),
+		wire.Invoke: wire.Inline(wire.Method(svc.Invoke)),
 	}
 	p.cmd = exec.Command(bin)
 	p.cmd.ExtraFiles = child
@@ -195,7 +201,7 @@ func (p *process) greet(workflow string, h wire.HelloArgs) error {
 // invocation.
 func (p *process) invoke(ctx context.Context, r *runner, env *rt.Envelope, timeout time.Duration) (reusable bool, err error) {
 	p.mu.Lock()
-	p.run, p.current, p.env = r, env.Instance(), env
+	p.run, p.current, p.env, p.after = r, env.Instance(), env, 0
 	p.mu.Unlock()
 	p.stderr.reset()
 
@@ -263,6 +269,15 @@ func (p *process) stop() {
 		}
 		<-p.served
 	})
+}
+
+// needs records that the invocation made a change the file must hold at
+// version v before anyone acts on it, and returns the latest such version.
+func (p *process) needs(v uint64) uint64 {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.after = max(p.after, v)
+	return p.after
 }
 
 // running returns the envelope the process is running.

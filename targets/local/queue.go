@@ -17,6 +17,12 @@ type entry struct {
 	Env      *rt.Envelope `json:"env"`
 	Attempts int          `json:"attempts"`        // failed deliveries so far
 	Error    string       `json:"error,omitempty"` // in the dead bucket: the last failure
+
+	// after is the store version the file must hold before the entry is
+	// delivered: the sender's records, created or added to without
+	// waiting for the file (Store.create), that the invocation's input
+	// rests on. Zero for an entry read from the file.
+	after uint64
 }
 
 func queueKey(execution string, seq uint64) string {

@@ -283,12 +283,14 @@ type runner struct {
 	wake  chan struct{}
 }
 
-// accept queues an invocation a node asked for.
-func (r *runner) accept(env *rt.Envelope) error {
+// accept queues an invocation a node asked for, to be delivered once the
+// file holds version after (see entry.after).
+func (r *runner) accept(env *rt.Envelope, after uint64) error {
 	e, err := r.store.enqueue(env)
 	if err != nil {
 		return err
 	}
+	e.after = after
 	r.mu.Lock()
 	r.owed++
 	r.ready = append(r.ready, e)
@@ -299,6 +301,7 @@ func (r *runner) accept(env *rt.Envelope) error {
 		if err != nil {
 			return err
 		}
+		dup.after = after
 		r.mu.Lock()
 		r.owed++
 		r.mu.Unlock()
@@ -392,6 +395,10 @@ func (r *runner) deliver(ctx context.Context, e *entry) {
 	env := *e.Env
 	env.Attempt = e.Attempts + 1
 	began := time.Now()
+	if err := r.store.waitFor(e.after); err != nil {
+		r.fail(err)
+		return
+	}
 	err := r.attempt(ctx, &env)
 	if r.opts.Observe != nil {
 		r.opts.Observe(Delivery{Node: env.Node, Instance: env.Instance(), Began: began, Ended: time.Now(), Err: err})

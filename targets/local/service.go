@@ -85,7 +85,9 @@ func (s *nodeService) Get(a wire.Keys, reply *wire.Items) error {
 func (s *nodeService) Create(it rt.Item, reply *wire.Existing) error {
 	var existing *rt.Item
 	err := s.fault(func() (err error) {
-		existing, err = s.h.store.Create(context.Background(), it)
+		var v uint64
+		existing, v, err = s.h.store.create(it)
+		s.p.needs(v)
 		return err
 	})
 	if err != nil {
@@ -115,7 +117,9 @@ func (s *nodeService) Add(a wire.AddArgs, reply *wire.AddReply) error {
 	var set []string
 	var ok bool
 	err := s.fault(func() (err error) {
-		set, ok, err = s.h.store.Add(context.Background(), a.Key, a.Member)
+		var v uint64
+		set, ok, v, err = s.h.store.add(a.Key, a.Member)
+		s.p.needs(v)
 		return err
 	})
 	if err != nil {
@@ -166,7 +170,7 @@ func (s *nodeService) Invoke(env rt.Envelope, ok *bool) error {
 		return fmt.Errorf("invoke of node %q, which has no binary", env.Node)
 	}
 	env.Attempt = 0 // the platform's to set
-	if err := r.accept(&env); err != nil {
+	if err := r.accept(&env, s.p.needs(0)); err != nil {
 		return err
 	}
 	s.trace("invoke %s pred %s", env.Instance(), env.Pred)

@@ -42,7 +42,10 @@ var (
 // A Create or an Add returns once its batch is synced, as does a read that
 // returns a record whose batch is not yet synced: a result is durable before
 // anyone can act on it, so no user function ever runs on a result that a
-// crash could take back. A delete and the queue's changes (an invocation
+// crash could take back. (The runner's node processes get a new record's
+// reply at once, while its batch is written: a node acts on its own commit
+// only by invoking, and the runner delivers those invocations once the
+// batch is synced; see create.) A delete and the queue's changes (an invocation
 // accepted, done, or failed) return at once, and are synced with the next
 // batch — a Create's or an Add's, or the one written DeferFor after them.
 // That is safe because of the prefix: a crash of the runner that loses them
@@ -333,44 +336,74 @@ func (s *Store) Get(ctx context.Context, keys ...string) (map[string]rt.Item, er
 // Create writes it unless an unexpired item with its key exists, which it
 // then returns.
 func (s *Store) Create(ctx context.Context, it rt.Item) (*rt.Item, error) {
+	existing, v, err := s.create(it)
+	if err == nil {
+		err = s.sync(v)
+	}
+	return existing, err
+}
+
+// create is Create that returns without waiting for a new item to reach
+// the file, with the version the file must hold for it to be there; it
+// starts the batch that writes it. A node's create replies so, and the
+// runner holds back the invocations the node sends after it until the
+// file has that version (see entry.after): the sync overlaps the node's
+// next requests instead of delaying them, and no one acts on the result
+// before it is durable. An existing item is a read, and waits as Get does.
+func (s *Store) create(it rt.Item) (existing *rt.Item, v uint64, err error) {
 	s.mu.Lock()
 	if err := s.usable(); err != nil {
 		s.mu.Unlock()
-		return nil, err
+		return nil, 0, err
 	}
 	old, ok, v, err := s.read(it.Key)
 	if err != nil {
 		s.mu.Unlock()
-		return nil, err
+		return nil, 0, err
 	}
-	var existing *rt.Item
 	if ok {
-		existing = &old
-	} else {
-		it.Set = normalize(it.Set)
-		it.Value = bytes.Clone(it.Value)
-		v = s.change(itemsBucket, it.Key, &change{item: &it})
+		s.mu.Unlock()
+		if err := s.sync(v); err != nil {
+			return nil, 0, err
+		}
+		return &old, 0, nil
 	}
+	it.Set = normalize(it.Set)
+	it.Value = bytes.Clone(it.Value)
+	v = s.change(itemsBucket, it.Key, &change{item: &it})
 	s.mu.Unlock()
-	if err := s.sync(v); err != nil {
-		return nil, err
-	}
-	return existing, nil
+	go s.sync(v) // an error stops every later request
+	return nil, v, nil
 }
 
 // Add adds member to the set of the item at key and returns the set, sorted;
 // ok is false when there is no such item.
 func (s *Store) Add(ctx context.Context, key, member string) (set []string, ok bool, err error) {
+	set, ok, v, err := s.add(key, member)
+	if err == nil {
+		err = s.sync(v)
+	}
+	if err != nil {
+		return nil, false, err
+	}
+	return set, ok, nil
+}
+
+// add is Add that, like create, returns without waiting for its change to
+// reach the file, with the version the file must hold for it. An addition
+// that changes nothing is a read, and waits as Get does.
+func (s *Store) add(key, member string) (set []string, ok bool, v uint64, err error) {
 	s.mu.Lock()
 	if err := s.usable(); err != nil {
 		s.mu.Unlock()
-		return nil, false, err
+		return nil, false, 0, err
 	}
 	it, ok, v, err := s.read(key)
 	if err != nil {
 		s.mu.Unlock()
-		return nil, false, err
+		return nil, false, 0, err
 	}
+	changed := false
 	if ok {
 		i, present := slices.BinarySearch(it.Set, member)
 		if !present {
@@ -379,17 +412,30 @@ func (s *Store) Add(ctx context.Context, key, member string) (set []string, ok b
 			set = append(append(append(set, it.Set[:i]...), member), it.Set[i:]...)
 			it.Set = set
 			v = s.change(itemsBucket, key, &change{item: &it})
+			changed = true
 		}
-		set = it.Set
+		set = slices.Clone(it.Set)
 	}
 	s.mu.Unlock()
-	if err := s.sync(v); err != nil {
-		return nil, false, err
+	if !changed {
+		if err := s.sync(v); err != nil {
+			return nil, false, 0, err
+		}
+		return set, ok, 0, nil
 	}
-	if !ok {
-		return nil, false, nil
+	go s.sync(v)
+	return set, true, v, nil
+}
+
+// waitFor returns once the file holds version v.
+func (s *Store) waitFor(v uint64) error {
+	s.mu.Lock()
+	done, err := s.synced >= v, s.err
+	s.mu.Unlock()
+	if err != nil || done {
+		return err
 	}
-	return slices.Clone(set), true, nil
+	return s.sync(v)
 }
 
 // Delete removes the items at keys; missing ones are not an error.
