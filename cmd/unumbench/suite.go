@@ -188,34 +188,77 @@ func (s *suite) execute(ctx context.Context, w *ir.Workflow, bins *build.Binarie
 }
 
 func (s *suite) runOnce(ctx context.Context, name string, w *ir.Workflow, bins *build.Binaries, input json.RawMessage) (*execution, error) {
+	h, err := s.openHost(w, bins, 0)
+	if err != nil {
+		return nil, err
+	}
+	defer h.close()
+	return h.run(ctx, name, input)
+}
+
+// benchHost is a local.Host of one workflow in a state directory of its
+// own, whose deliveries it records.
+type benchHost struct {
+	s    *suite
+	w    *ir.Workflow
+	h    *local.Host
+	dir  string
+	mu   sync.Mutex
+	seen []local.Delivery
+}
+
+// openHost opens a Host of w in a new state directory, keeping up to warm
+// processes alive (0: as many as MaxProcs).
+func (s *suite) openHost(w *ir.Workflow, bins *build.Binaries, warm int) (*benchHost, error) {
 	dir, err := os.MkdirTemp(s.tmp, "state-")
 	if err != nil {
 		return nil, err
 	}
-	defer os.RemoveAll(dir)
-	x := &execution{}
-	var mu sync.Mutex
-	began := time.Now()
-	res, err := local.Run(ctx, local.Options{
+	b := &benchHost{s: s, w: w, dir: dir}
+	b.h, err = local.Open(local.Options{
 		StateDir:   dir,
 		Workflow:   w.Name,
 		Binaries:   bins.Paths,
 		Successors: ir.Invokes(w),
 		Start:      w.Node(w.Start).Ident,
-		Execution:  name,
-		Input:      input,
 		MaxProcs:   s.procs,
+		Warm:       warm,
 		// The AWS target's way of collecting records, for the requests
 		// group's rows that say "by expiry".
 		CollectByExpiry: s.expiry,
 		ElementRecords:  s.expiry,
 		Observe: func(d local.Delivery) {
-			mu.Lock()
-			x.deliveries = append(x.deliveries, d)
-			mu.Unlock()
+			b.mu.Lock()
+			b.seen = append(b.seen, d)
+			b.mu.Unlock()
 		},
 	})
-	x.wall = time.Since(began)
+	if err != nil {
+		os.RemoveAll(dir)
+		return nil, err
+	}
+	return b, nil
+}
+
+func (b *benchHost) close() {
+	b.h.Close()
+	os.RemoveAll(b.dir)
+}
+
+// run runs one execution in the host and fails unless it succeeds and
+// leaves what the protocol leaves. Its deliveries are those the host saw
+// while it ran: runs of a host that measures deliveries go one at a time.
+func (b *benchHost) run(ctx context.Context, name string, input json.RawMessage) (*execution, error) {
+	b.mu.Lock()
+	b.seen = nil
+	b.mu.Unlock()
+	w := b.w
+	began := time.Now()
+	res, err := b.h.Run(ctx, name, input)
+	x := &execution{wall: time.Since(began)}
+	b.mu.Lock()
+	x.deliveries = b.seen
+	b.mu.Unlock()
 	if err != nil {
 		return nil, fmt.Errorf("run of %s: %w", w.Name, err)
 	}
@@ -223,7 +266,7 @@ func (s *suite) runOnce(ctx context.Context, name string, w *ir.Workflow, bins *
 		return nil, fmt.Errorf("run of %s: %s: %s: %s", w.Name, res.Status.State, res.Status.Error, res.Status.Cause)
 	}
 	// Collecting by expiry leaves every record; otherwise only the status.
-	if res.Stats.FailedAttempts > 0 || res.Stats.ItemsLeft != 1 && !s.expiry {
+	if res.Stats.FailedAttempts > 0 || res.Stats.ItemsLeft != 1 && !b.s.expiry {
 		return nil, fmt.Errorf("run of %s: %d failed attempts, %d items left (want 0 and the status)", w.Name, res.Stats.FailedAttempts, res.Stats.ItemsLeft)
 	}
 	x.res = res
@@ -270,10 +313,38 @@ func (s *suite) transitions(ctx context.Context) error {
 		samples = append(samples, gaps(x.deliveries, nil)...)
 		walls = append(walls, ms(x.wall))
 	}
-	s.add(Row{Group: "transition", Case: fmt.Sprintf("chain of %d no-op nodes", s.chain),
+	s.add(Row{Group: "transition", Case: fmt.Sprintf("chain of %d no-op nodes, cold", s.chain),
 		Median: median(samples), P99: percentile(samples, 99), Unit: "ms", Samples: len(samples),
 		Target: "< 1 ms", Met: met(median(samples) < 1),
 		Note: fmt.Sprintf("per transition; each node in a process started for it; run %.2f s", median(walls)/1000)})
+
+	// The same chain run again in one Host, which keeps a process of every
+	// node warm, as a FaaS platform keeps a deployed workflow's functions:
+	// the first execution starts them, the ones after it find them.
+	h, err := s.openHost(w, bins, s.chain+1)
+	if err != nil {
+		return err
+	}
+	samples, walls = nil, nil
+	var started int
+	for i := range s.runs + 1 {
+		x, err := h.run(ctx, fmt.Sprintf("warm-%d", i), json.RawMessage(`{"x": 1}`))
+		if err != nil {
+			h.close()
+			return err
+		}
+		if i == 0 {
+			continue // the cold one
+		}
+		started += x.res.Stats.Processes
+		samples = append(samples, gaps(x.deliveries, nil)...)
+		walls = append(walls, ms(x.wall))
+	}
+	h.close()
+	s.add(Row{Group: "transition", Case: fmt.Sprintf("chain of %d no-op nodes, warm", s.chain),
+		Median: median(samples), P99: percentile(samples, 99), Unit: "ms", Samples: len(samples),
+		Target: "< 1 ms", Met: met(median(samples) < 1),
+		Note: fmt.Sprintf("per transition; executions after the first in one Host, %d processes started; run %.2f s", started, median(walls)/1000)})
 
 	w, bins, err = s.compile(ctx, "bench_loop", loopSource("bench_loop", benchImport))
 	if err != nil {
@@ -346,9 +417,9 @@ func (s *suite) fanOuts(ctx context.Context) error {
 	return nil
 }
 
-// executions runs many executions of a three-node chain at once, each in
-// a runner of its own (a state file admits one runner), and measures the
-// throughput and the peak memory of this process and every node process.
+// executions runs many executions of a three-node chain at once in one
+// Host, as unumc run --inputs does, and measures the throughput and the
+// peak memory of this process and every node process.
 func (s *suite) executions(ctx context.Context) error {
 	w, bins, err := s.compileChain(ctx, s.execChain)
 	if err != nil {
@@ -361,8 +432,12 @@ func (s *suite) executions(ctx context.Context) error {
 	for _, k := range s.concurrent {
 		total := 4 * k
 		var rates, peaks []float64
-		var procs int
+		var procs, started int
 		for range batches {
+			h, err := s.openHost(w, bins, 0)
+			if err != nil {
+				return err
+			}
 			sampler := sampleRSS(10 * time.Millisecond)
 			began := time.Now()
 			errs := make(chan error, total)
@@ -372,18 +447,23 @@ func (s *suite) executions(ctx context.Context) error {
 			}
 			close(work)
 			var wg sync.WaitGroup
-			s.seq++
-			batch := s.seq
+			var mu sync.Mutex
 			for range k {
 				wg.Go(func() {
 					for i := range work {
-						if _, err := s.runOnce(ctx, fmt.Sprintf("bench-%d-%d", batch, i), w, bins, json.RawMessage(`{"x": 1}`)); err != nil {
+						x, err := h.run(ctx, fmt.Sprintf("bench-%d", i), json.RawMessage(`{"x": 1}`))
+						if err != nil {
 							errs <- err
+							continue
 						}
+						mu.Lock()
+						started += x.res.Stats.Processes
+						mu.Unlock()
 					}
 				})
 			}
 			wg.Wait()
+			h.close()
 			wall := time.Since(began)
 			peak, n, err := sampler.Stop()
 			close(errs)
@@ -398,9 +478,10 @@ func (s *suite) executions(ctx context.Context) error {
 			procs = max(procs, n)
 		}
 		s.add(Row{Group: "executions", Case: fmt.Sprintf("%d at once: throughput", k), Median: median(rates),
-			Unit: "exec/s", Samples: len(rates), Note: fmt.Sprintf("%d executions of a %d-node chain per sample, a runner each", total, s.execChain)})
+			Unit: "exec/s", Samples: len(rates), Note: fmt.Sprintf("%d executions of a %d-node chain per sample in one Host; %d processes started in all",
+				total, s.execChain, started)})
 		s.add(Row{Group: "executions", Case: fmt.Sprintf("%d at once: peak memory", k), Median: median(peaks),
-			Unit: "MB", Samples: len(peaks), Note: fmt.Sprintf("RSS of the runners' process and up to %d node processes, sampled every 10 ms", procs)})
+			Unit: "MB", Samples: len(peaks), Note: fmt.Sprintf("RSS of the bench's process and up to %d node processes, sampled every 10 ms", procs)})
 	}
 	return nil
 }

@@ -55,7 +55,8 @@ failed.`,
 			&cli.StringFlag{Name: "state", Usage: "state directory (default: $UNUMC_STATE or ~/.local/state/unumc)"},
 			&cli.StringFlag{Name: "stats", Usage: "write a JSON summary of the run's invocations and store requests to `FILE`"},
 			&cli.BoolFlag{Name: "fresh", Usage: "start a new process for every invocation instead of reusing warm ones"},
-			&cli.IntFlag{Name: "procs", Usage: "most node processes alive at once (default 2*GOMAXPROCS+2)"},
+			&cli.IntFlag{Name: "procs", Usage: "most invocations running at once (default 2*GOMAXPROCS+2)"},
+			&cli.IntFlag{Name: "warm", Usage: "most node processes alive at once, idle ones kept warm included (default --procs plus one a node, at most 32 more)"},
 			&cli.Int64Flag{Name: "chaos", Usage: "inject faults from the schedule of `SEED`: killed processes, duplicate and reordered deliveries, failed store requests"},
 		},
 		Action: runAction,
@@ -147,6 +148,7 @@ func localOptions(ctx context.Context, c *cli.Context) (local.Options, error) {
 		Start:      w.Node(w.Start).Ident,
 		Fresh:      c.Bool("fresh"),
 		MaxProcs:   c.Int("procs"),
+		Warm:       c.Int("warm"),
 	}, nil
 }
 

@@ -33,7 +33,8 @@ type Options struct {
 	// 2*GOMAXPROCS+2.
 	MaxProcs int
 	// Warm bounds the node processes alive at once, idle ones included:
-	// a FaaS platform's warm instances. Default MaxProcs; less than
+	// a FaaS platform's warm instances. Default MaxProcs plus one for each
+	// node, at most 32 more (an idle process holds about 4 MB); less than
 	// MaxProcs counts as MaxProcs. A chain of N nodes run again in a Host
 	// finds every process warm only when Warm is at least N.
 	Warm int
@@ -97,6 +98,9 @@ func (o *Options) check() error {
 func (o *Options) defaults() {
 	if o.MaxProcs <= 0 {
 		o.MaxProcs = 2*runtime.GOMAXPROCS(0) + 2
+	}
+	if o.Warm <= 0 {
+		o.Warm = o.MaxProcs + min(len(o.Binaries), 32)
 	}
 	if o.Warm < o.MaxProcs {
 		o.Warm = o.MaxProcs

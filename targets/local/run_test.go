@@ -216,7 +216,7 @@ func TestPrestart(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			opts := options(t, t.TempDir(), "chain", "p", `{"n": 1}`)
-			opts.Successors, opts.MaxProcs = c.successors, c.procs
+			opts.Successors, opts.MaxProcs, opts.Warm = c.successors, c.procs, c.procs
 			res := run(t, opts)
 			checkStatus(t, res, rt.Succeeded, `{"n": 4, "label": "done"}`, "")
 			checkCollected(t, opts, res)
