@@ -83,7 +83,7 @@ func (h *host) spawn(ctx context.Context, r *runner, node string) (_ *process, e
 
 	svc := &nodeService{h: h, p: p}
 	methods := map[string]wire.Handler{
-		wire.Hello:  wire.Method(svc.Hello),
+		wire.Hello: wire.Method(svc.Hello),
 		// Every call is answered in the order it comes, in the loop that
 		// reads them: none waits for more than a batch of the file being
 		// written (a read of a record not yet in it; a create returns
