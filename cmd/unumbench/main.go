@@ -40,7 +40,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 	loop := fs.Int("loop", 0, "iterations of the loop (default 1,000; -quick 4)")
 	fanOut := fs.String("fanout", "", "comma-separated branch counts of the fan-outs (default 1,16,128,1024,4096)")
 	targetList := fs.String("targets", "local,aws,gcp", "comma-separated targets whose binary size to measure; the cloud targets' SDKs take minutes to compile into a cold Go cache")
-	procs := fs.Int("procs", 0, "node processes a runner keeps at most (default: the runner's, 2*GOMAXPROCS+2)")
+	procs := fs.Int("procs", 0, "invocations a runner runs at once (default: the runner's, 2*GOMAXPROCS+2)")
+	expiry := fs.Bool("expiry", false, "run the workflows collecting records by expiry, as the AWS target's functions do, instead of the local target's collecting protocol (the requests group does both either way)")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of this process (the runner, the compiler) to `FILE`")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -52,7 +53,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "unumbench: unexpected arguments %q\n", fs.Args())
 		return 2
 	}
-	s := &suite{sizes: fullSizes, quick: *quick, runs: *runs, cache: *cache, procs: *procs, progress: stderr}
+	s := &suite{sizes: fullSizes, quick: *quick, runs: *runs, cache: *cache, procs: *procs, expiry: *expiry, progress: stderr}
 	if s.quick {
 		s.sizes, s.runs = quickSizes, 1
 	}

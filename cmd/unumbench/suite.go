@@ -105,6 +105,9 @@ func (s *suite) say(format string, args ...any) {
 }
 
 func (s *suite) add(r Row) {
+	if s.expiry && r.Group != "requests" && r.Group != "compiler" {
+		r.Case += ", by expiry" // -expiry; the requests group names its own
+	}
 	s.rows = append(s.rows, r)
 	s.say("%s", r.text())
 }

@@ -3,8 +3,10 @@ package build
 import (
 	"bufio"
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path"
@@ -136,7 +138,82 @@ func WireModule(m *Module, files map[string][]byte, progress io.Writer) (err err
 	if len(get) == 1 {
 		return nil
 	}
-	return goCommand(m.Root, get...)
+	added, err := addSums(m.Root)
+	if err != nil {
+		return err
+	}
+	if err := goCommand(m.Root, get...); err != nil {
+		return err
+	}
+	return pruneSums(m.Root, added)
+}
+
+// addSums adds to the module's go.sum the lines of unumc's go.sum it lacks,
+// and returns them. With them, 'go get' of the runtime's packages finds the
+// checksums of every module it needs in go.sum, as unumc's own build
+// verified them, and neither asks the checksum database (which a build
+// with GOPROXY=off, or a machine that reaches only a module proxy, cannot)
+// nor trusts the module cache unverified.
+func addSums(root string) (map[string]bool, error) {
+	path := filepath.Join(root, "go.sum")
+	have, err := os.ReadFile(path)
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return nil, err
+	}
+	present := map[string]bool{}
+	for _, l := range strings.Split(string(have), "\n") {
+		present[l] = true
+	}
+	added := map[string]bool{}
+	var out bytes.Buffer
+	out.Write(have)
+	if len(have) > 0 && !bytes.HasSuffix(have, []byte("\n")) {
+		out.WriteByte('\n')
+	}
+	for _, l := range strings.Split(string(unumc.GoSum), "\n") {
+		if l != "" && !present[l] && !added[l] {
+			added[l] = true
+			out.WriteString(l + "\n")
+		}
+	}
+	if len(added) == 0 {
+		return added, nil
+	}
+	return added, os.WriteFile(path, out.Bytes(), 0o644)
+}
+
+// pruneSums removes from the module's go.sum the lines addSums added for
+// modules that are not in its module graph after 'go get', so that go.sum
+// gains the checksums the module needs and not all of unumc's.
+func pruneSums(root string, added map[string]bool) error {
+	if len(added) == 0 {
+		return nil
+	}
+	cmd := exec.Command("go", "mod", "graph")
+	cmd.Dir = root
+	cmd.Env = append(os.Environ(), "GOWORK=off")
+	graph, err := cmd.Output()
+	if err != nil {
+		return fmt.Errorf("go mod graph in %s: %v", root, err)
+	}
+	inGraph := map[string]bool{}
+	for _, f := range strings.Fields(string(graph)) {
+		inGraph[f] = true // module@version
+	}
+	path := filepath.Join(root, "go.sum")
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	var out bytes.Buffer
+	for _, l := range strings.SplitAfter(string(data), "\n") {
+		if f := strings.Fields(l); len(f) == 3 && added[strings.TrimSuffix(l, "\n")] &&
+			!inGraph[f[0]+"@"+strings.TrimSuffix(f[1], "/go.mod")] {
+			continue
+		}
+		out.WriteString(l)
+	}
+	return os.WriteFile(path, out.Bytes(), 0o644)
 }
 
 // reportGoMod writes, in the go command's words, how the go directive and
