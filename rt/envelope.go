@@ -61,6 +61,13 @@ type Frame struct {
 	Index  int    `json:"i"`           // the branch, or the element of a map
 	Width  int    `json:"n"`           // how many branches the fan-out has
 	Iter   int    `json:"k,omitempty"` // loop iteration within the branch
+	// Lane, in an element of a map with a Limit whose origin passed its
+	// later elements' inputs inline (see Platform.ElementRecords), holds
+	// the inputs of the elements that this one's end starts in turn:
+	// Index+Limit, Index+2*Limit, and so on. LaneVars are the variables
+	// they see.
+	Lane     []json.RawMessage `json:"l,omitempty"`
+	LaneVars []Variables       `json:"lv,omitempty"`
 }
 
 // Instance names the node instance the envelope is for, unique within the

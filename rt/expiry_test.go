@@ -3,6 +3,7 @@ package rt_test
 import (
 	"context"
 	"encoding/json"
+	"strings"
 	"sync/atomic"
 	"testing"
 
@@ -70,19 +71,59 @@ func TestCollectByExpiry(t *testing.T) {
 	}
 }
 
-// TestElementRecords sweeps a bounded map whose origin writes the inputs
-// of the elements it does not start into records of their own, in the
-// collecting protocol: the outputs are the fault-free ones and the join
-// collects the records with the set.
+// TestElementRecords sweeps a bounded map with Platform.ElementRecords, in
+// the collecting protocol: its origin passes the inputs of the elements it
+// does not start inline in lanes, or, when a lane is too large for
+// envelopes, writes them into records of their own. The outputs are the
+// fault-free ones, the join collects the records with the set, and lanes
+// write no record.
 func TestElementRecords(t *testing.T) {
 	elementRecords = true
-	defer func() { elementRecords = false }()
-	for seed := range int64(300) {
-		st, store, _ := executeWithCrashes(t, mapWorkflow(2), "a", `{"xs":[1,2,3,4,5,6,7]}`, seed)
-		if st.State != rt.Succeeded || string(st.Output) != "728" {
-			t.Fatalf("seed %d: %+v", seed, st)
-		}
-		assertClean(t, store)
+	defer func() { elementRecords, inlineLimit = false, 0 }()
+	for _, c := range []struct {
+		name    string
+		inline  int  // InlineLimit: lanes may take a quarter of it
+		records bool // element records, not lanes
+	}{
+		{"lanes", 0, false},
+		// Lane 0 of 7 elements 2 at a time holds 3, 5 and 7: 6 bytes,
+		// over a quarter of 12. (Outputs over 12 bytes go by reference.)
+		{"records", 12, true},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			inlineLimit = c.inline
+			for seed := range int64(300) {
+				st, store, _ := executeWithCrashes(t, mapWorkflow(2), "a", `{"xs":[1,2,3,4,5,6,7]}`, seed)
+				if st.State != rt.Succeeded || string(st.Output) != "728" {
+					t.Fatalf("seed %d: %+v", seed, st)
+				}
+				assertClean(t, store)
+				records := 0
+				for k := range store.created {
+					if strings.Contains(k, "/e/") {
+						records++
+					}
+				}
+				if c.records && records != 5 || !c.records && records != 0 {
+					t.Fatalf("seed %d: %d element records created; want %d", seed, records, map[bool]int{true: 5}[c.records])
+				}
+			}
+			// Each element got its own item: the join's input, in index
+			// order, is every item plus 100 in the items' order.
+			w := mapWorkflow(2)
+			node(w, &rt.Node{Ident: "s", Start: "a", JoinOf: "a", Handle: func(ctx context.Context, x *rt.Invocation) error {
+				if res, err := x.Call(ctx, nil); res == nil {
+					return err
+				}
+				return x.End(ctx)
+			}})
+			for seed := range int64(50) {
+				st, _, _ := executeWithCrashes(t, w, "a", `{"xs":[7,1,6,2,5,3,4]}`, seed)
+				if got := string(st.Output); got != "[107,101,106,102,105,103,104]" {
+					t.Fatalf("seed %d: output %s, want each element's own item", seed, got)
+				}
+			}
+		})
 	}
 }
 

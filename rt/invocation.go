@@ -895,6 +895,14 @@ func (x *Invocation) FanOut(ctx context.Context, f *FanOut) error {
 	setKey := JoinKey(env.Execution, x.instance)
 	pairs := f.Map && f.Wait != "" && n > 0
 	elements := f.Map && f.Limit > 0 && n > f.Limit && x.p.ElementRecords
+	var lanes [][]json.RawMessage
+	var laneVars []Variables
+	if elements {
+		if lanes = x.lanes(f, inputs); lanes != nil {
+			elements = false // the inputs travel inline instead
+			laneVars = withScope(x.vars, len(env.Frames), nil)
+		}
+	}
 	meta := setMeta{N: n, Pairs: pairs}
 	if elements {
 		meta.Limit = f.Limit
@@ -943,9 +951,12 @@ func (x *Invocation) FanOut(ctx context.Context, f *FanOut) error {
 		if !f.Map {
 			head = f.Heads[i]
 		}
+		fr := Frame{Origin: x.Node.Ident, Index: i, Width: n}
+		if lanes != nil {
+			fr.Lane, fr.LaneVars = lanes[i], laneVars
+		}
 		e := &Envelope{Version: Version, Execution: env.Execution, Node: head, Iter: env.Iter,
-			Frames: append(cloneFrames(env.Frames), Frame{Origin: x.Node.Ident, Index: i, Width: n}), Pred: setKey,
-			Vars: x.vars}
+			Frames: append(cloneFrames(env.Frames), fr), Pred: setKey, Vars: x.vars}
 		if f.Map || f.Prepare != nil || f.Select != nil {
 			e.Input = inputs[i]
 		} else {

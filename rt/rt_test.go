@@ -21,12 +21,15 @@ import (
 
 // memStore is an in-memory rt.Store for exercising the protocol.
 type memStore struct {
-	mu    sync.Mutex
-	items map[string]rt.Item
-	fail  func(op string) error // injected store failures
+	mu      sync.Mutex
+	items   map[string]rt.Item
+	created map[string]bool       // every key ever created
+	fail    func(op string) error // injected store failures
 }
 
-func newMemStore() *memStore { return &memStore{items: map[string]rt.Item{}} }
+func newMemStore() *memStore {
+	return &memStore{items: map[string]rt.Item{}, created: map[string]bool{}}
+}
 
 func (s *memStore) check(op string) error {
 	if s.fail != nil {
@@ -61,6 +64,7 @@ func (s *memStore) Create(_ context.Context, it rt.Item) (*rt.Item, error) {
 		return &old, nil
 	}
 	s.items[it.Key] = it
+	s.created[it.Key] = true
 	return nil, nil
 }
 
@@ -132,15 +136,19 @@ type workflow map[string]*rt.Node
 // (see TestCollectByExpiry).
 var collectByExpiry bool
 
-// elementRecords makes them run with rt.Platform.ElementRecords.
-var elementRecords bool
+// elementRecords makes them run with rt.Platform.ElementRecords, and
+// inlineLimit with that rt.Platform.InlineLimit.
+var (
+	elementRecords bool
+	inlineLimit    int
+)
 
 // stepLimit bounds the deliveries of one crash schedule.
 var stepLimit = 20000
 
 // platformFor makes the Platform of a sweep.
 func platformFor(store rt.Store, inv rt.Invoker, fanOut int) *rt.Platform {
-	p := &rt.Platform{Store: store, Invoker: inv, FanOutConcurrency: fanOut, ElementRecords: elementRecords}
+	p := &rt.Platform{Store: store, Invoker: inv, FanOutConcurrency: fanOut, ElementRecords: elementRecords, InlineLimit: inlineLimit}
 	if collectByExpiry {
 		p.CollectByExpiry, p.CheckpointTTL, p.StatusTTL = true, time.Hour, 24*time.Hour
 	}

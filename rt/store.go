@@ -66,13 +66,16 @@ type Platform struct {
 	// Firestore's TTL deletes are free); the price is the compute of
 	// duplicates, and records that stay until they expire.
 	CollectByExpiry bool
-	// ElementRecords makes the origin of a bounded map write the input of
-	// each element it does not start into a record of its own, which the
-	// element that starts it reads, instead of the origin's whole output:
-	// worth it where reads are billed by size (DynamoDB: 258 reads of a
-	// 90 KB output were most of the 262-mapper wordcount's bill), not where
-	// they are billed by document (Firestore), where it adds a write per
-	// element.
+	// ElementRecords makes the origin of a bounded map hand the inputs of
+	// the elements it does not start to those it starts, inline in their
+	// branches' envelopes (Frame.Lane), or, when a lane would take more
+	// than a quarter of InlineLimit, write each into a record of its own;
+	// the element that starts the next takes its input from there instead
+	// of reading the origin's whole output. Worth it where reads are
+	// billed by size (DynamoDB: 258 reads of a 90 KB output were most of
+	// the 262-mapper wordcount's bill), not where they are billed by
+	// document (Firestore), where records would add a write per element
+	// and lanes bytes to every Pub/Sub message.
 	ElementRecords bool
 	// Fault, when set, is called at every point where a crash matters to the
 	// protocol (see the Fault constants), with the envelope being handled and,
