@@ -103,7 +103,9 @@ func runInputs(c *cli.Context) error {
 	}
 	sem := make(chan struct{}, parallel)
 	var wg sync.WaitGroup
+	launched := make(chan struct{}) // closed once every execution is started or given up
 	go func() {
+		defer close(launched)
 		for i, l := range lines {
 			select {
 			case sem <- struct{}{}:
@@ -129,11 +131,13 @@ func runInputs(c *cli.Context) error {
 		}
 		if err := enc.Encode(o); err != nil {
 			stop()
+			<-launched
 			wg.Wait()
 			host.Close()
 			return err
 		}
 	}
+	<-launched
 	wg.Wait()
 	if err := host.Close(); err != nil {
 		return err
