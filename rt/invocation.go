@@ -952,7 +952,7 @@ func (x *Invocation) FanOut(ctx context.Context, f *FanOut) error {
 			head = f.Heads[i]
 		}
 		fr := Frame{Origin: x.Node.Ident, Index: i, Width: n}
-		if lanes != nil {
+		if lanes != nil && len(lanes[i]) > 0 {
 			fr.Lane, fr.LaneVars = lanes[i], laneVars
 		}
 		e := &Envelope{Version: Version, Execution: env.Execution, Node: head, Iter: env.Iter,

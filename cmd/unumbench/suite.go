@@ -191,7 +191,7 @@ func (s *suite) execute(ctx context.Context, w *ir.Workflow, bins *build.Binarie
 }
 
 func (s *suite) runOnce(ctx context.Context, name string, w *ir.Workflow, bins *build.Binaries, input json.RawMessage) (*execution, error) {
-	h, err := s.openHost(w, bins, 0)
+	h, err := s.openHost(w, bins, 0, true)
 	if err != nil {
 		return nil, err
 	}
@@ -200,7 +200,7 @@ func (s *suite) runOnce(ctx context.Context, name string, w *ir.Workflow, bins *
 }
 
 // benchHost is a local.Host of one workflow in a state directory of its
-// own, whose deliveries it records.
+// own, which records its deliveries when asked to.
 type benchHost struct {
 	s    *suite
 	w    *ir.Workflow
@@ -211,14 +211,16 @@ type benchHost struct {
 }
 
 // openHost opens a Host of w in a new state directory, keeping up to warm
-// processes alive (0: as many as MaxProcs).
-func (s *suite) openHost(w *ir.Workflow, bins *build.Binaries, warm int) (*benchHost, error) {
+// processes alive (0: the runner's default). With record, each run's
+// execution has the deliveries the host saw while it ran, which are its
+// own only if runs go one at a time.
+func (s *suite) openHost(w *ir.Workflow, bins *build.Binaries, warm int, record bool) (*benchHost, error) {
 	dir, err := os.MkdirTemp(s.tmp, "state-")
 	if err != nil {
 		return nil, err
 	}
 	b := &benchHost{s: s, w: w, dir: dir}
-	b.h, err = local.Open(local.Options{
+	opts := local.Options{
 		StateDir:   dir,
 		Workflow:   w.Name,
 		Binaries:   bins.Paths,
@@ -230,12 +232,15 @@ func (s *suite) openHost(w *ir.Workflow, bins *build.Binaries, warm int) (*bench
 		// group's rows that say "by expiry".
 		CollectByExpiry: s.expiry,
 		ElementRecords:  s.expiry,
-		Observe: func(d local.Delivery) {
+	}
+	if record {
+		opts.Observe = func(d local.Delivery) {
 			b.mu.Lock()
 			b.seen = append(b.seen, d)
 			b.mu.Unlock()
-		},
-	})
+		}
+	}
+	b.h, err = local.Open(opts)
 	if err != nil {
 		os.RemoveAll(dir)
 		return nil, err
@@ -249,8 +254,7 @@ func (b *benchHost) close() {
 }
 
 // run runs one execution in the host and fails unless it succeeds and
-// leaves what the protocol leaves. Its deliveries are those the host saw
-// while it ran: runs of a host that measures deliveries go one at a time.
+// leaves what the protocol leaves.
 func (b *benchHost) run(ctx context.Context, name string, input json.RawMessage) (*execution, error) {
 	b.mu.Lock()
 	b.seen = nil
@@ -324,7 +328,7 @@ func (s *suite) transitions(ctx context.Context) error {
 	// The same chain run again in one Host, which keeps a process of every
 	// node warm, as a FaaS platform keeps a deployed workflow's functions:
 	// the first execution starts them, the ones after it find them.
-	h, err := s.openHost(w, bins, s.chain+1)
+	h, err := s.openHost(w, bins, s.chain+1, true)
 	if err != nil {
 		return err
 	}
@@ -437,7 +441,7 @@ func (s *suite) executions(ctx context.Context) error {
 		var rates, peaks []float64
 		var procs, started int
 		for range batches {
-			h, err := s.openHost(w, bins, 0)
+			h, err := s.openHost(w, bins, 0, false)
 			if err != nil {
 				return err
 			}

@@ -77,12 +77,9 @@ func runInputs(c *cli.Context) error {
 	if parallel < 1 {
 		return usagef("--parallel must be at least 1")
 	}
-	prefix := c.String("name")
-	if prefix == "" {
-		prefix = freshName()
-	}
-	if err := rt.ValidExecutionName(fmt.Sprintf("%s-%d", prefix, 1)); err != nil {
-		return usagef("--name: %v", err)
+	prefix, err := executionName(c, "-1")
+	if err != nil {
+		return err
 	}
 	ctx, stop := signal.NotifyContext(c.Context, os.Interrupt, syscall.SIGTERM)
 	defer stop()

@@ -74,12 +74,9 @@ func runAction(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	name := c.String("name")
-	if name == "" {
-		name = freshName()
-	}
-	if err := rt.ValidExecutionName(name); err != nil {
-		return usagef("--name: %v", err)
+	name, err := executionName(c, "")
+	if err != nil {
+		return err
 	}
 	ctx, stop := signal.NotifyContext(c.Context, os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -174,6 +171,19 @@ func readInput(c *cli.Context) (json.RawMessage, error) {
 		return nil, usagef("--input is not valid JSON")
 	}
 	return json.RawMessage(strings.TrimSpace(string(data))), nil
+}
+
+// executionName returns --name, or a fresh name, checked as the name of
+// an execution once suffix is added to it.
+func executionName(c *cli.Context, suffix string) (string, error) {
+	name := c.String("name")
+	if name == "" {
+		name = freshName()
+	}
+	if err := rt.ValidExecutionName(name + suffix); err != nil {
+		return "", usagef("--name: %v", err)
+	}
+	return name, nil
 }
 
 // freshName makes an execution name that sorts by start time.

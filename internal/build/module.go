@@ -143,6 +143,7 @@ func WireModule(m *Module, files map[string][]byte, progress io.Writer) (err err
 		return err
 	}
 	if err := goCommand(m.Root, get...); err != nil {
+		pruneSums(m.Root, added) // best effort: go get's error is the one to report
 		return err
 	}
 	return pruneSums(m.Root, added)
@@ -151,9 +152,8 @@ func WireModule(m *Module, files map[string][]byte, progress io.Writer) (err err
 // addSums adds to the module's go.sum the lines of unumc's go.sum it lacks,
 // and returns them. With them, 'go get' of the runtime's packages finds the
 // checksums of every module it needs in go.sum, as unumc's own build
-// verified them, and neither asks the checksum database (which a build
-// with GOPROXY=off, or a machine that reaches only a module proxy, cannot)
-// nor trusts the module cache unverified.
+// verified them, and neither asks the checksum database (which an offline
+// build, GOPROXY=off, cannot reach) nor trusts the module cache unverified.
 func addSums(root string) (map[string]bool, error) {
 	path := filepath.Join(root, "go.sum")
 	have, err := os.ReadFile(path)

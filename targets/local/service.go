@@ -88,6 +88,7 @@ func (s *nodeService) Create(it rt.Item, reply *wire.Existing) error {
 		var v uint64
 		existing, v, err = s.h.store.create(it)
 		s.p.needs(v)
+		s.h.store.writeSoon(v)
 		return err
 	})
 	if err != nil {
@@ -120,6 +121,7 @@ func (s *nodeService) Add(a wire.AddArgs, reply *wire.AddReply) error {
 		var v uint64
 		set, ok, v, err = s.h.store.add(a.Key, a.Member)
 		s.p.needs(v)
+		s.h.store.writeSoon(v)
 		return err
 	})
 	if err != nil {

@@ -344,8 +344,8 @@ func (s *Store) Create(ctx context.Context, it rt.Item) (*rt.Item, error) {
 }
 
 // create is Create that returns without waiting for a new item to reach
-// the file, with the version the file must hold for it to be there; it
-// starts the batch that writes it. A node's create replies so, and the
+// the file, with the version the file must hold for it to be there (0 when
+// nothing changed). A node's create replies so, after writeSoon, and the
 // runner holds back the invocations the node sends after it until the
 // file has that version (see entry.after): the sync overlaps the node's
 // next requests instead of delaying them, and no one acts on the result
@@ -372,7 +372,6 @@ func (s *Store) create(it rt.Item) (existing *rt.Item, v uint64, err error) {
 	it.Value = bytes.Clone(it.Value)
 	v = s.change(itemsBucket, it.Key, &change{item: &it})
 	s.mu.Unlock()
-	go s.sync(v) // an error stops every later request
 	return nil, v, nil
 }
 
@@ -423,8 +422,19 @@ func (s *Store) add(key, member string) (set []string, ok bool, v uint64, err er
 		}
 		return set, ok, 0, nil
 	}
-	go s.sync(v)
 	return set, true, v, nil
+}
+
+// writeSoon starts writing the batch that holds version v, if the file
+// does not have it yet, without waiting for it: for create and add, whose
+// callers wait for it later (waitFor) or not at all.
+func (s *Store) writeSoon(v uint64) {
+	s.mu.Lock()
+	done := s.synced >= v
+	s.mu.Unlock()
+	if !done {
+		go s.sync(v) // an error stops every later request
+	}
 }
 
 // waitFor returns once the file holds version v.
