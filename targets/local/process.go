@@ -24,6 +24,7 @@ type process struct {
 	bin    string
 	cmd    *exec.Cmd
 	client *wire.Client // the runner's requests to the node
+	svc    *nodeService // the node's calls to the runner
 	stdout *output
 	stderr *output
 
@@ -92,9 +93,9 @@ func (h *host) spawn(ctx context.Context, r *runner, node string) (_ *process, e
 		wire.Get:    wire.Inline(wire.Method(svc.Get)),
 		wire.Create: wire.Inline(wire.Method(svc.Create)),
 		wire.Add:    wire.Inline(wire.Method(svc.Add)),
-		wire.Delete: wire.Inline(wire.Method(svc.Delete)),
-		wire.Invoke: wire.Inline(wire.Method(svc.Invoke)),
+		wire.Batch:  wire.Inline(wire.Method(svc.Batch)),
 	}
+	p.svc = svc
 	p.cmd = exec.Command(bin)
 	p.cmd.ExtraFiles = child
 	p.cmd.Env = append(os.Environ(), wire.EnvVar+"="+wire.ProtocolVersion)
@@ -205,7 +206,10 @@ func (p *process) invoke(ctx context.Context, r *runner, env *rt.Envelope, timeo
 	p.mu.Unlock()
 	p.stderr.reset()
 
-	call := p.client.Go(wire.Deliver, env, new(bool))
+	done := new(wire.Done)
+	r.counts.roundTrip()
+	read := p.svc.readAhead(env)
+	call := p.client.Go(wire.Deliver, wire.Delivery{Env: env, Read: read}, done)
 	var expire <-chan time.Time
 	if timeout > 0 {
 		t := time.NewTimer(timeout)
@@ -217,9 +221,18 @@ func (p *process) invoke(ctx context.Context, r *runner, env *rt.Envelope, timeo
 		var handlerErr wire.RemoteError
 		switch {
 		case call.Err == nil:
+			p.svc.countRead(read, done.Read)
+			if done.Err != "" {
+				// The node is fine; the invocation failed.
+				return true, p.failure(errors.New(done.Err))
+			}
+			// What the node held back is part of the attempt: it has
+			// succeeded once the runner has carried it out.
+			if err := p.svc.apply(done.Ops); err != nil {
+				return true, p.failure(err)
+			}
 			return true, nil
 		case errors.As(call.Err, &handlerErr):
-			// The node is fine; the invocation failed.
 			return true, p.failure(errors.New(string(handlerErr)))
 		}
 		// The pipe broke: the process crashed or exited.

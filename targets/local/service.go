@@ -59,6 +59,7 @@ func (s *nodeService) Hello(h wire.HelloArgs, set *wire.Settings) error {
 
 // Get is rt.Store.Get.
 func (s *nodeService) Get(a wire.Keys, reply *wire.Items) error {
+	s.p.runner().counts.roundTrip()
 	var got map[string]rt.Item
 	err := s.fault(func() (err error) {
 		got, err = s.h.store.Get(context.Background(), a.Keys...)
@@ -69,6 +70,46 @@ func (s *nodeService) Get(a wire.Keys, reply *wire.Items) error {
 	}
 	reply.Items = got
 	s.trace("get %v -> %d items", a.Keys, len(got))
+	s.counted(a.Keys, got)
+	return nil
+}
+
+// readAhead reads the records of env's pre-check as the delivery starts
+// (see wire.Delivery.Read), unless records are left to expire, when there
+// is none, or the chaos schedule fails the read, when the node's own Get
+// meets the next decision. It is counted only if the node uses it.
+func (s *nodeService) readAhead(env *rt.Envelope) *wire.Read {
+	if s.h.settings.CollectByExpiry {
+		return nil
+	}
+	if before, after := s.h.chaos.storeFault(env); before || after {
+		return nil
+	}
+	keys := env.CheckKeys()
+	got, err := s.h.store.Get(context.Background(), keys...)
+	if err != nil {
+		return nil // the node's own Get will meet the error
+	}
+	return &wire.Read{Keys: keys, Items: got}
+}
+
+// countRead counts the Get of keys that the node answered from read, the
+// records readAhead read for it.
+func (s *nodeService) countRead(read *wire.Read, keys []string) {
+	if read == nil || keys == nil {
+		return
+	}
+	got := map[string]rt.Item{}
+	for _, k := range keys {
+		if it, ok := read.Items[k]; ok {
+			got[k] = it
+		}
+	}
+	s.trace("get %v -> %d items, read ahead", keys, len(got))
+	s.counted(keys, got)
+}
+
+func (s *nodeService) counted(keys []string, got map[string]rt.Item) {
 	s.count(func(c *Counts) {
 		c.Reads++
 		c.ItemsRead += len(got)
@@ -76,13 +117,13 @@ func (s *nodeService) Get(a wire.Keys, reply *wire.Items) error {
 			c.Bytes += size(it)
 		}
 		m, bill := s.p.runner().counts.metering(s.p.node)
-		bill.Add(m.Get(a.Keys, got))
+		bill.Add(m.Get(keys, got))
 	})
-	return nil
 }
 
 // Create is rt.Store.Create.
 func (s *nodeService) Create(it rt.Item, reply *wire.Existing) error {
+	s.p.runner().counts.roundTrip()
 	var existing *rt.Item
 	err := s.fault(func() (err error) {
 		var v uint64
@@ -115,6 +156,7 @@ func (s *nodeService) Create(it rt.Item, reply *wire.Existing) error {
 
 // Add is rt.Store.Add.
 func (s *nodeService) Add(a wire.AddArgs, reply *wire.AddReply) error {
+	s.p.runner().counts.roundTrip()
 	var set []string
 	var ok bool
 	err := s.fault(func() (err error) {
@@ -138,30 +180,57 @@ func (s *nodeService) Add(a wire.AddArgs, reply *wire.AddReply) error {
 	return nil
 }
 
-// Delete is rt.Store.Delete.
-func (s *nodeService) Delete(a wire.Keys, ok *bool) error {
+// Batch carries out the Deletes and Invokes a node held back (see wire.Op),
+// in order, and stops at the first that fails.
+func (s *nodeService) Batch(a wire.Ops, ok *bool) error {
+	s.p.runner().counts.roundTrip()
+	if err := s.apply(a.Ops); err != nil {
+		return err
+	}
+	*ok = true
+	return nil
+}
+
+func (s *nodeService) apply(ops []wire.Op) error {
+	for _, op := range ops {
+		var err error
+		switch {
+		case op.Invoke != nil:
+			err = s.invoke(op.Invoke)
+		default:
+			err = s.delete(op.Delete)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// delete is rt.Store.Delete.
+func (s *nodeService) delete(keys []string) error {
 	var n int
 	err := s.fault(func() (err error) {
-		n, err = s.h.store.remove(a.Keys)
+		n, err = s.h.store.remove(keys)
 		return err
 	})
 	if err != nil {
 		return err
 	}
-	*ok = true
-	s.trace("delete %v -> %d", a.Keys, n)
+	s.trace("delete %v -> %d", keys, n)
 	s.count(func(c *Counts) {
 		c.Deletes++
 		c.ItemsDeleted += n
 		m, bill := s.p.runner().counts.metering(s.p.node)
-		bill.Add(m.Delete(a.Keys))
+		bill.Add(m.Delete(keys))
 	})
 	return nil
 }
 
-// Invoke is rt.Invoker.Invoke: the envelope is queued durably before the
-// reply, so an accepted invocation survives the runner.
-func (s *nodeService) Invoke(env rt.Envelope, ok *bool) error {
+// invoke is rt.Invoker.Invoke: the envelope is queued durably before the
+// node's attempt counts as done, so an accepted invocation survives the
+// runner.
+func (s *nodeService) invoke(env *rt.Envelope) error {
 	r := s.p.runner()
 	switch {
 	case env.Version != rt.Version:
@@ -172,15 +241,14 @@ func (s *nodeService) Invoke(env rt.Envelope, ok *bool) error {
 		return fmt.Errorf("invoke of node %q, which has no binary", env.Node)
 	}
 	env.Attempt = 0 // the platform's to set
-	if err := r.accept(&env, s.p.needs(0)); err != nil {
+	if err := r.accept(env, s.p.needs(0)); err != nil {
 		return err
 	}
 	s.trace("invoke %s pred %s", env.Instance(), env.Pred)
-	*ok = true
 	s.count(func(c *Counts) {
 		c.Invokes++
 		m, bill := s.p.runner().counts.metering(s.p.node)
-		bill.Add(m.Invoke(&env))
+		bill.Add(m.Invoke(env))
 		if bill.Sent == nil {
 			bill.Sent = map[string]int{}
 		}

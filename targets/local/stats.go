@@ -31,6 +31,13 @@ type Stats struct {
 	// ahead of them (see Options.Successors).
 	Processes  int `json:"processes"`
 	Prestarted int `json:"prestarted"`
+	// RoundTrips counts the messages between the runner and the node
+	// processes that had to be answered before the sender could go on:
+	// deliveries, and the store calls a node waited on. Deletes and
+	// invokes travel with a delivery's reply, or before a node's next
+	// call, and the pre-check's read with the delivery, so a chain
+	// transition takes two: its delivery and its commit.
+	RoundTrips int `json:"round_trips"`
 	// Nodes has the counts per node, by node identifier.
 	Nodes map[string]*Counts `json:"nodes"`
 	// Metered is what the run's store requests and invokes would bill on
@@ -108,8 +115,15 @@ type counter struct {
 	// answered them (a request is counted before its reply, so requests
 	// that depend on each other are metered in order); metered has the
 	// bills by node.
-	meter   meter.Meter
-	metered map[string]*Metered
+	meter      meter.Meter
+	metered    map[string]*Metered
+	roundTrips int
+}
+
+func (c *counter) roundTrip() {
+	c.mu.Lock()
+	c.roundTrips++
+	c.mu.Unlock()
 }
 
 func (c *counter) count(node string, f func(*Counts)) {
@@ -145,7 +159,7 @@ func (c *counter) metering(node string) (*meter.Meter, *Metered) {
 func (c *counter) stats() *Stats {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	s := &Stats{Nodes: map[string]*Counts{}, NodesMetered: map[string]*Metered{}}
+	s := &Stats{Nodes: map[string]*Counts{}, NodesMetered: map[string]*Metered{}, RoundTrips: c.roundTrips}
 	for node, counts := range c.nodes {
 		n := *counts
 		s.Nodes[node] = &n

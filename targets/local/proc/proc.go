@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"sync"
 	"syscall"
 
@@ -33,9 +34,10 @@ func run(node *rt.Node, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "%s: node %q: handshake with unumc run: %v\n", os.Args[0], node.Name, err)
 		return 2
 	}
+	held := &held{c: runner}
 	p := &rt.Platform{
-		Store:             store{runner},
-		Invoker:           invoker{runner},
+		Store:             store{held},
+		Invoker:           invoker{held},
 		CheckpointTTL:     set.CheckpointTTL,
 		StatusTTL:         set.StatusTTL,
 		InlineLimit:       set.InlineLimit,
@@ -53,7 +55,7 @@ func run(node *rt.Node, stderr io.Writer) int {
 			}
 		}
 	}
-	svc := &service{node: node, p: p}
+	svc := &service{node: node, p: p, held: held}
 	// Serve returns when the runner closes fd 3: the process is done. The
 	// runner sends one invocation at a time, which runs in Serve's own
 	// goroutine (Inline) rather than a new one each: a warm chain's
@@ -78,6 +80,8 @@ func pipes() (map[int]*os.File, error) {
 	}
 	files := map[int]*os.File{}
 	for fd := wire.FdRequests; fd <= wire.FdCallReplies; fd++ {
+		// Non-blocking, so that os.NewFile makes the pipe pollable.
+		syscall.SetNonblock(fd, true)
 		f := os.NewFile(uintptr(fd), fmt.Sprintf("fd%d", fd))
 		if _, err := f.Stat(); err != nil {
 			return nil, fmt.Errorf("file descriptor %d: %v", fd, err)
@@ -96,27 +100,121 @@ func pipes() (map[int]*os.File, error) {
 type service struct {
 	node *rt.Node
 	p    *rt.Platform
+	held *held
 	mu   sync.Mutex // one invocation at a time, as on a FaaS platform
 }
 
-// Invoke runs one invocation. Its error is the attempt's failure, which the
-// runner retries; a user function's error is not one (rt commits it).
-func (s *service) Invoke(env *rt.Envelope, done *bool) error {
+// Invoke runs one invocation. Its reply's Err is the attempt's failure,
+// which the runner retries; a user function's error is not one (rt commits
+// it). On success its Ops are the Deletes and Invokes the invocation made
+// after its last call that needed an answer: the runner carries them out
+// before it counts the attempt a success.
+func (s *service) Invoke(d wire.Delivery, reply *wire.Done) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if err := rt.Handle(context.Background(), s.node, s.p, env); err != nil {
-		return err
+	s.held.start(d.Read)
+	err := rt.Handle(context.Background(), s.node, s.p, d.Env)
+	ops, read := s.held.end()
+	reply.Read = read
+	if err != nil {
+		// What was held is dropped, as a crash here would drop it.
+		reply.Err = err.Error()
+		if reply.Err == "" {
+			reply.Err = "error"
+		}
+		return nil
 	}
-	*done = true
+	reply.Ops = ops
 	return nil
 }
 
+// held keeps the Deletes and Invokes of the invocation being run until its
+// next call that needs an answer, which sends them first, or its end (see
+// wire.Op). Sending them as they come would cost a round trip each, the
+// greater part of a chain transition. It also holds the records the runner
+// read ahead for the invocation's pre-check (wire.Delivery.Read).
+type held struct {
+	c    *wire.Client
+	mu   sync.Mutex
+	ops  []wire.Op
+	read *wire.Read // until the invocation's first request
+	used []string   // the keys of the Get that read answered
+}
+
+func (h *held) start(read *wire.Read) {
+	h.mu.Lock()
+	h.ops, h.read, h.used = nil, read, nil
+	h.mu.Unlock()
+}
+
+func (h *held) end() ([]wire.Op, []string) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	ops, used := h.ops, h.used
+	h.ops, h.read, h.used = nil, nil, nil
+	return ops, used
+}
+
+func (h *held) add(op wire.Op) {
+	h.mu.Lock()
+	h.ops, h.read = append(h.ops, op), nil
+	h.mu.Unlock()
+}
+
+func (h *held) take() []wire.Op {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	ops := h.ops
+	h.ops, h.read = nil, nil
+	return ops
+}
+
+// readAhead answers a Get from what the runner read as it delivered the
+// invocation, if the Get is the invocation's first request and asks for
+// none but those keys. Any other request spends the read: after it, a Get
+// must see the store as it is.
+func (h *held) readAhead(keys []string) (map[string]rt.Item, bool) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	read := h.read
+	h.read = nil
+	if read == nil || len(h.ops) > 0 {
+		return nil, false
+	}
+	items := map[string]rt.Item{}
+	for _, k := range keys {
+		if !slices.Contains(read.Keys, k) {
+			return nil, false
+		}
+		if it, ok := read.Items[k]; ok {
+			items[k] = it
+		}
+	}
+	h.used = keys
+	return items, true
+}
+
+// call makes a call that needs an answer, after sending what is held, so
+// that the runner sees every request in the order rt made it.
+func (h *held) call(ctx context.Context, method string, args, reply any) error {
+	if ops := h.take(); len(ops) > 0 {
+		var ok bool
+		if err := h.c.Call(ctx, wire.Batch, wire.Ops{Ops: ops}, &ok); err != nil {
+			return err
+		}
+	}
+	return h.c.Call(ctx, method, args, reply)
+}
+
 // store is rt.Store as calls to the runner, which holds the state.
-type store struct{ c *wire.Client }
+type store struct{ h *held }
 
 func (s store) Get(ctx context.Context, keys ...string) (map[string]rt.Item, error) {
+	if items, ok := s.h.readAhead(keys); ok {
+		return items, nil
+	}
 	var r wire.Items
-	if err := s.c.Call(ctx, wire.Get, wire.Keys{Keys: keys}, &r); err != nil {
+	if err := s.h.call(ctx, wire.Get, wire.Keys{Keys: keys}, &r); err != nil {
 		return nil, err
 	}
 	if r.Items == nil {
@@ -127,7 +225,7 @@ func (s store) Get(ctx context.Context, keys ...string) (map[string]rt.Item, err
 
 func (s store) Create(ctx context.Context, it rt.Item) (*rt.Item, error) {
 	var r wire.Existing
-	if err := s.c.Call(ctx, wire.Create, it, &r); err != nil {
+	if err := s.h.call(ctx, wire.Create, it, &r); err != nil {
 		return nil, err
 	}
 	return r.Item, nil
@@ -135,22 +233,26 @@ func (s store) Create(ctx context.Context, it rt.Item) (*rt.Item, error) {
 
 func (s store) Add(ctx context.Context, key, member string) ([]string, bool, error) {
 	var r wire.AddReply
-	if err := s.c.Call(ctx, wire.Add, wire.AddArgs{Key: key, Member: member}, &r); err != nil {
+	if err := s.h.call(ctx, wire.Add, wire.AddArgs{Key: key, Member: member}, &r); err != nil {
 		return nil, false, err
 	}
 	return r.Set, r.OK, nil
 }
 
+// Delete is held: see wire.Op.
 func (s store) Delete(ctx context.Context, keys ...string) error {
-	var ok bool
-	return s.c.Call(ctx, wire.Delete, wire.Keys{Keys: keys}, &ok)
+	s.h.add(wire.Op{Delete: append([]string(nil), keys...)})
+	return nil
 }
 
-// invoker is rt.Invoker as calls to the runner, which queues the envelope
-// durably before it replies.
-type invoker struct{ c *wire.Client }
+// invoker is rt.Invoker as messages to the runner, which queues the
+// envelope durably once it receives it. Invoke is held (see wire.Op): the
+// platform has accepted the envelope once the invocation has ended, which
+// is all rt's protocol asks.
+type invoker struct{ h *held }
 
 func (i invoker) Invoke(ctx context.Context, env *rt.Envelope) error {
-	var ok bool
-	return i.c.Call(ctx, wire.Invoke, env, &ok)
+	e := *env
+	i.h.add(wire.Op{Invoke: &e})
+	return nil
 }

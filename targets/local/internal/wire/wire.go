@@ -12,12 +12,15 @@ import (
 
 // The file descriptors of the pipes, in the node process.
 const (
-	FdRequests      = 3                  // requests from the runner, read by the node
-	FdReplies       = 4                  // replies to the runner
-	FdCalls         = 5                  // the node's requests to the runner
-	FdCallReplies   = 6                  // the runner's replies to them
-	EnvVar          = "UNUMC_LOCAL_PROC" // set to ProtocolVersion by the runner
-	ProtocolVersion = "2"                // 2: the package's own RPC in place of net/rpc
+	FdRequests    = 3                  // requests from the runner, read by the node
+	FdReplies     = 4                  // replies to the runner
+	FdCalls       = 5                  // the node's requests to the runner
+	FdCallReplies = 6                  // the runner's replies to them
+	EnvVar        = "UNUMC_LOCAL_PROC" // set to ProtocolVersion by the runner
+	// 2: the package's own RPC in place of net/rpc; 3: Deletes and Invokes
+	// held back and sent in a Batch or with Deliver's reply, and the
+	// pre-check's records read ahead (Delivery.Read).
+	ProtocolVersion = "3"
 )
 
 // The RPC methods.
@@ -26,10 +29,11 @@ const (
 	Get    = "Runner.Get"
 	Create = "Runner.Create"
 	Add    = "Runner.Add"
-	Delete = "Runner.Delete"
-	Invoke = "Runner.Invoke"
+	// Batch carries out Ops in order and stops at the first that fails.
+	// Args Ops, reply *bool.
+	Batch = "Runner.Batch"
 	// Deliver is the runner's one request: run an invocation. Args
-	// *rt.Envelope, reply *bool.
+	// Delivery, reply *Done.
 	Deliver = "Node.Invoke"
 )
 
@@ -85,6 +89,51 @@ type AddArgs struct{ Key, Member string }
 type AddReply struct {
 	Set []string
 	OK  bool
+}
+
+// Op is a request whose answer a node does not wait for: a Delete or an
+// Invoke. A node holds them back until its next call that needs an answer,
+// or the end of the invocation, and sends them in one message, so that the
+// end of a chain transition (collect the predecessor's checkpoint, invoke
+// the successor, reply to Deliver) is one message instead of five. Ops the
+// runner never receives were lost as a crash before them would have lost
+// them, which the protocol tolerates at every point.
+type Op struct {
+	Delete []string     // the keys of a Delete, or
+	Invoke *rt.Envelope // the envelope of an Invoke
+}
+
+// Ops are the arguments of Batch.
+type Ops struct{ Ops []Op }
+
+// Delivery is the request of Deliver.
+type Delivery struct {
+	Env *rt.Envelope
+	// Read, when set, holds the records of Env.CheckKeys as the runner read
+	// them when it delivered Env: the node's first call, if it is a Get of
+	// some of those keys, takes its answer from here instead of a round
+	// trip. A read then is as good as one a moment later: the invocation
+	// is under way, and any write it must see came before its delivery.
+	Read *Read
+}
+
+// Read is what a Get of Keys returned.
+type Read struct {
+	Keys  []string
+	Items map[string]rt.Item
+}
+
+// Done is the reply of Deliver.
+type Done struct {
+	// Err is the failure of the attempt, which the runner retries; "" for
+	// success. Ops are then the Deletes and Invokes the node held back,
+	// which the runner carries out, in order, before it counts the attempt
+	// a success.
+	Err string
+	Ops []Op
+	// Read are the keys of the Get that took its answer from
+	// Delivery.Read, for the runner to count that read; nil if none did.
+	Read []string
 }
 
 // Conn joins the read end of one pipe and the write end of another into the
