@@ -25,16 +25,23 @@ var (
 	itemsBucket = []byte("items") // the records of rt.Store
 	queueBucket = []byte("queue") // invocations accepted and not yet done
 	deadBucket  = []byte("dead")  // invocations that failed every attempt
+	metaBucket  = []byte("meta")  // journalKey: the last journal record the file holds
 )
+
+var journalKey = []byte("journal")
+
+// buckets number the buckets in journal records.
+var buckets = [][]byte{itemsBucket, queueBucket, deadBucket}
 
 // Store is an rt.Store kept in one bbolt file, which also holds the runner's
 // invocation queue, so that an accepted invocation and the records it
 // depends on survive a crash of the runner together.
 //
 // Requests take effect in memory, one at a time in the order they come, and
-// reach the file in batches: a batch is one bbolt transaction, and so one
-// sync, holding every request that came while the batch before it was being
-// written (group commit). The store is strongly consistent: every request
+// reach the file in batches: a batch is one record of the store's journal,
+// and so one sync, holding every request that came while the batch before
+// it was being written (group commit); bbolt gets the journalled batches
+// soon after, several in one transaction (see journal). The store is strongly consistent: every request
 // sees the effect of every request before it. What is in the file is always
 // the state after some prefix of the requests, never a later request
 // without an earlier one.
@@ -60,16 +67,35 @@ type Store struct {
 	db  *bolt.DB
 	now func() time.Time // for expiry
 
-	wmu sync.Mutex // held while a batch is written
+	wmu     sync.Mutex // held while a batch is journalled
+	log     *journal
+	logged  uint64     // the last journal record written; under wmu and mu
+	amu     sync.Mutex // held while journalled batches are written to bbolt
+	kick    chan struct{}
+	stopped chan struct{} // closed when the applier has stopped
 
-	mu      sync.Mutex
-	dirty   map[dirtyKey]*change // requests not yet in a synced batch, latest per record
-	seq     uint64               // the queue's last sequence number
-	version uint64               // requests that changed something, so far
-	synced  uint64               // the version the file holds
-	err     error                // a batch failed: the store takes no more requests
-	timer   *time.Timer          // writes deferred changes when no synchronous request comes
-	closed  bool
+	mu        sync.Mutex
+	dirty     map[dirtyKey]*change // requests not yet in bbolt, latest per record
+	unapplied []batch              // batches journalled and not yet in bbolt, oldest first
+	applied   uint64               // the last journal record bbolt holds
+	seq       uint64               // the queue's last sequence number
+	version   uint64               // requests that changed something, so far
+	synced    uint64               // the version that is durable (journalled)
+	err       error                // a batch failed: the store takes no more requests
+	timer     *time.Timer          // writes deferred changes when no synchronous request comes
+	closed    bool
+}
+
+// batch is the changes of one journal record.
+type batch struct {
+	record uint64 // the journal record's sequence number
+	seq    uint64 // the queue's sequence number
+	writes []write
+}
+
+type write struct {
+	k dirtyKey
+	c *change
 }
 
 // DeferFor bounds how long a change that returned without waiting — a
@@ -118,21 +144,53 @@ func OpenStore(path string) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open state %s: %w", path, err)
 	}
-	var seq uint64
+	var seq, applied uint64
 	err = db.Update(func(tx *bolt.Tx) error {
-		for _, b := range [][]byte{itemsBucket, queueBucket, deadBucket} {
+		for _, b := range append(buckets, metaBucket) {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return err
 			}
 		}
 		seq = tx.Bucket(queueBucket).Sequence()
+		if v := tx.Bucket(metaBucket).Get(journalKey); len(v) == 8 {
+			applied = binary.BigEndian.Uint64(v)
+		}
 		return nil
 	})
 	if err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open state %s: %w", path, err)
 	}
-	return &Store{db: db, now: time.Now, dirty: map[dirtyKey]*change{}, seq: seq}, nil
+	log, records, err := openJournal(JournalPath(path))
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open state %s: %w", path, err)
+	}
+	s := &Store{db: db, now: time.Now, dirty: map[dirtyKey]*change{}, seq: seq,
+		log: log, logged: applied, applied: applied, kick: make(chan struct{}, 1), stopped: make(chan struct{})}
+	// Replay the batches journalled after the last that bbolt holds.
+	for _, r := range records {
+		b, err := decodeBatch(r)
+		if err != nil {
+			s.closeFiles()
+			return nil, fmt.Errorf("open state %s: journal: %w", path, err)
+		}
+		if b.record > applied {
+			s.unapplied = append(s.unapplied, b)
+			s.logged = b.record
+			s.seq = max(s.seq, b.seq)
+		}
+	}
+	if err := s.apply(); err != nil {
+		s.closeFiles()
+		return nil, fmt.Errorf("open state %s: %w", path, err)
+	}
+	go s.applier()
+	return s, nil
+}
+
+func (s *Store) closeFiles() error {
+	return errors.Join(s.log.close(), s.db.Close())
 }
 
 // Close writes what is not yet in the file and closes it.
@@ -151,11 +209,16 @@ func (s *Store) Close() error {
 	err := s.sync(v)
 	s.mu.Lock()
 	s.closed = true
+	close(s.kick)
 	s.mu.Unlock()
-	return errors.Join(err, s.db.Close())
+	<-s.stopped
+	if err == nil {
+		err = s.apply()
+	}
+	return errors.Join(err, s.closeFiles())
 }
 
-// Flush returns once every request so far is in the file.
+// Flush returns once every request so far is durable.
 func (s *Store) Flush() error {
 	s.mu.Lock()
 	v := s.version
@@ -163,69 +226,232 @@ func (s *Store) Flush() error {
 	return s.sync(v)
 }
 
-// sync returns once the file holds version v: it writes a batch of every
-// change so far unless a batch being written, or written already, has it.
-// Callers that come while a batch is written wait for it on wmu, and the
-// first of them then writes the next batch for them all.
+// sync returns once version v is durable: it journals a batch of every
+// change so far unless a batch being journalled, or journalled already,
+// has it. Callers that come while a batch is journalled wait for it on
+// wmu, and the first of them then journals the next batch for them all.
 func (s *Store) sync(v uint64) error {
 	s.wmu.Lock()
 	defer s.wmu.Unlock()
 	s.mu.Lock()
-	if s.synced >= v || s.err != nil {
+	if s.synced >= v || s.err != nil || s.closed {
 		err := s.err
+		if err == nil && s.synced < v {
+			err = errClosed
+		}
 		s.mu.Unlock()
 		return err
 	}
-	type write struct {
-		k dirtyKey
-		c *change
-	}
-	batch := make([]write, 0, len(s.dirty))
+	b := batch{record: s.logged + 1, seq: s.seq}
 	for k, c := range s.dirty {
-		batch = append(batch, write{k, c})
+		if c.version > s.synced {
+			b.writes = append(b.writes, write{k, c})
+		}
 	}
-	top, seq := s.version, s.seq
+	top := s.version
 	s.mu.Unlock()
 
+	if s.log.full() {
+		// bbolt has fallen far behind: let it catch up, so that the next
+		// record can go at the start.
+		if err := s.apply(); err != nil {
+			return err
+		}
+		s.mu.Lock()
+		if s.applied == s.logged {
+			s.log.restart()
+		}
+		s.mu.Unlock()
+	}
 	// Changes are never modified once made (a later request replaces them),
 	// so the batch is read without the lock.
-	err := s.db.Update(func(tx *bolt.Tx) error {
-		for _, w := range batch {
-			b := tx.Bucket([]byte(w.k.bucket))
-			var err error
-			switch {
-			case w.c.deleted():
-				err = b.Delete([]byte(w.k.key))
-			case w.c.item != nil:
-				err = b.Put([]byte(w.k.key), encodeItem(*w.c.item))
-			default:
-				err = b.Put([]byte(w.k.key), w.c.raw)
-			}
-			if err != nil {
-				return err
-			}
-		}
-		if q := tx.Bucket(queueBucket); q.Sequence() < seq {
-			return q.SetSequence(seq)
-		}
-		return nil
-	})
+	err := s.log.append(encodeBatch(b))
 
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if err != nil {
-		// What the file holds is still a prefix; the requests after it are
+		// What is durable is still a prefix; the requests after it are
 		// lost, as in a crash, and the run must stop.
-		s.err = fmt.Errorf("state: writing to %s: %w", s.db.Path(), err)
+		s.err = fmt.Errorf("state: writing to %s: %w", JournalPath(s.db.Path()), err)
 		return s.err
 	}
-	for _, w := range batch {
-		if s.dirty[w.k] == w.c {
-			delete(s.dirty, w.k)
+	s.logged = b.record
+	s.unapplied = append(s.unapplied, b)
+	s.synced = top
+	select {
+	case s.kick <- struct{}{}:
+	default:
+	}
+	return nil
+}
+
+// applier writes journalled batches to bbolt as they come, and lets the
+// journal start over whenever bbolt has them all, until Close.
+func (s *Store) applier() {
+	defer close(s.stopped)
+	for range s.kick {
+		if s.apply() != nil {
+			return // the store takes no more requests
+		}
+		s.wmu.Lock()
+		s.mu.Lock()
+		if s.applied == s.logged {
+			s.log.restart()
+		}
+		s.mu.Unlock()
+		s.wmu.Unlock()
+	}
+}
+
+// apply writes the journalled batches to bbolt in one transaction, with
+// the number of the last, and then forgets their changes (a read of a
+// record no change holds goes to bbolt).
+func (s *Store) apply() error {
+	s.amu.Lock()
+	defer s.amu.Unlock()
+	s.mu.Lock()
+	todo := s.unapplied
+	s.mu.Unlock()
+	if len(todo) == 0 {
+		return nil
+	}
+	last := todo[len(todo)-1]
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		for _, b := range todo {
+			for _, w := range b.writes {
+				bk := tx.Bucket([]byte(w.k.bucket))
+				var err error
+				switch {
+				case w.c.deleted():
+					err = bk.Delete([]byte(w.k.key))
+				case w.c.item != nil:
+					err = bk.Put([]byte(w.k.key), encodeItem(*w.c.item))
+				default:
+					err = bk.Put([]byte(w.k.key), w.c.raw)
+				}
+				if err != nil {
+					return err
+				}
+			}
+		}
+		if q := tx.Bucket(queueBucket); q.Sequence() < last.seq {
+			if err := q.SetSequence(last.seq); err != nil {
+				return err
+			}
+		}
+		return tx.Bucket(metaBucket).Put(journalKey, binary.BigEndian.AppendUint64(nil, last.record))
+	})
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err != nil {
+		if s.err == nil {
+			s.err = fmt.Errorf("state: writing to %s: %w", s.db.Path(), err)
+		}
+		return s.err
+	}
+	s.unapplied = s.unapplied[len(todo):]
+	for _, b := range todo {
+		for _, w := range b.writes {
+			if s.dirty[w.k] == w.c {
+				delete(s.dirty, w.k)
+			}
 		}
 	}
-	s.synced = top
+	s.applied = last.record
 	return nil
+}
+
+// A journal record's payload: its sequence number, the queue's, the
+// number of writes, and each write as its bucket's number, its key, and a
+// value (an encoded item, or the raw value of the other buckets) or, for a
+// delete, none: a 0 byte where a put has 1 and the value's length.
+func encodeBatch(b batch) []byte {
+	buf := binary.AppendUvarint(nil, b.record)
+	buf = binary.AppendUvarint(buf, b.seq)
+	buf = binary.AppendUvarint(buf, uint64(len(b.writes)))
+	for _, w := range b.writes {
+		buf = append(buf, byte(slices.IndexFunc(buckets, func(bk []byte) bool { return string(bk) == w.k.bucket })))
+		buf = binary.AppendUvarint(buf, uint64(len(w.k.key)))
+		buf = append(buf, w.k.key...)
+		var v []byte
+		switch {
+		case w.c.deleted():
+			buf = append(buf, 0)
+			continue
+		case w.c.item != nil:
+			v = encodeItem(*w.c.item)
+		default:
+			v = w.c.raw
+		}
+		buf = append(buf, 1)
+		buf = binary.AppendUvarint(buf, uint64(len(v)))
+		buf = append(buf, v...)
+	}
+	return buf
+}
+
+func decodeBatch(p []byte) (batch, error) {
+	var b batch
+	bad := errors.New("a record is corrupt")
+	uvarint := func() (uint64, bool) {
+		v, n := binary.Uvarint(p)
+		if n <= 0 {
+			return 0, false
+		}
+		p = p[n:]
+		return v, true
+	}
+	bytesField := func() ([]byte, bool) {
+		n, ok := uvarint()
+		if !ok || n > uint64(len(p)) {
+			return nil, false
+		}
+		v := p[:n]
+		p = p[n:]
+		return v, true
+	}
+	var count uint64
+	var ok1, ok2, ok3 bool
+	b.record, ok1 = uvarint()
+	b.seq, ok2 = uvarint()
+	count, ok3 = uvarint()
+	if !ok1 || !ok2 || !ok3 || count > uint64(len(p)) {
+		return b, bad
+	}
+	for range count {
+		if len(p) == 0 || int(p[0]) >= len(buckets) {
+			return b, bad
+		}
+		bucket := buckets[p[0]]
+		p = p[1:]
+		key, ok := bytesField()
+		if !ok || len(p) == 0 {
+			return b, bad
+		}
+		put := p[0] == 1
+		p = p[1:]
+		c := &change{}
+		if put {
+			v, ok := bytesField()
+			if !ok {
+				return b, bad
+			}
+			if string(bucket) == string(itemsBucket) {
+				it, err := decodeItem(key, v)
+				if err != nil {
+					return b, err
+				}
+				c.item = &it
+			} else {
+				c.raw = bytes.Clone(v)
+			}
+		}
+		b.writes = append(b.writes, write{dirtyKey{string(bucket), string(key)}, c})
+	}
+	if len(p) != 0 {
+		return b, bad
+	}
+	return b, nil
 }
 
 // change records a request's effect on a record; s.mu is held.
