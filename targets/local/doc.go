@@ -1,7 +1,8 @@
 // Package local is the local target, the embedded default: `unumc run`
 // needs no service. Each node of a workflow is a program (see package proc)
 // run in its own OS processes, kept warm or started fresh as a FaaS platform
-// would; all coordination goes through a Store, a durable bbolt file under a
+// would; all coordination goes through a Store, a durable bbolt file (with a
+// journal beside it that makes each batch durable in one sync) under a
 // state directory; and invocations are delivered asynchronously and at least
 // once, with retries, from a queue in that same file. Nothing listens on the
 // network.

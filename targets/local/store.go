@@ -41,10 +41,11 @@ var buckets = [][]byte{itemsBucket, queueBucket, deadBucket}
 // reach the file in batches: a batch is one record of the store's journal,
 // and so one sync, holding every request that came while the batch before
 // it was being written (group commit); bbolt gets the journalled batches
-// soon after, several in one transaction (see journal). The store is strongly consistent: every request
-// sees the effect of every request before it. What is in the file is always
-// the state after some prefix of the requests, never a later request
-// without an earlier one.
+// soon after, several in one transaction (see journal). "The file" below
+// is bbolt's file and the journal's records after it. The store is
+// strongly consistent: every request sees the effect of every request
+// before it. What is in the file is always the state after some prefix of
+// the requests, never a later request without an earlier one.
 //
 // A Create or an Add returns once its batch is synced, as does a read that
 // returns a record whose batch is not yet synced: a result is durable before
@@ -72,10 +73,12 @@ type Store struct {
 	logged  uint64     // the last journal record written; under wmu and mu
 	amu     sync.Mutex // held while journalled batches are written to bbolt
 	kick    chan struct{}
+	quit    chan struct{} // closed by Close
 	stopped chan struct{} // closed when the applier has stopped
 
 	mu        sync.Mutex
 	dirty     map[dirtyKey]*change // requests not yet in bbolt, latest per record
+	fresh     []write              // the changes not yet journalled, in order
 	unapplied []batch              // batches journalled and not yet in bbolt, oldest first
 	applied   uint64               // the last journal record bbolt holds
 	seq       uint64               // the queue's last sequence number
@@ -97,6 +100,10 @@ type write struct {
 	k dirtyKey
 	c *change
 }
+
+// ApplyAfter is how long journalled batches wait to be written to bbolt
+// together.
+const ApplyAfter = 20 * time.Millisecond
 
 // DeferFor bounds how long a change that returned without waiting — a
 // delete, an invocation accepted or done — stays out of the file when no
@@ -167,7 +174,7 @@ func OpenStore(path string) (*Store, error) {
 		return nil, fmt.Errorf("open state %s: %w", path, err)
 	}
 	s := &Store{db: db, now: time.Now, dirty: map[dirtyKey]*change{}, seq: seq,
-		log: log, logged: applied, applied: applied, kick: make(chan struct{}, 1), stopped: make(chan struct{})}
+		log: log, logged: applied, applied: applied, kick: make(chan struct{}, 1), quit: make(chan struct{}), stopped: make(chan struct{})}
 	// Replay the batches journalled after the last that bbolt holds.
 	for _, r := range records {
 		b, err := decodeBatch(r)
@@ -209,6 +216,7 @@ func (s *Store) Close() error {
 	err := s.sync(v)
 	s.mu.Lock()
 	s.closed = true
+	close(s.quit)
 	close(s.kick)
 	s.mu.Unlock()
 	<-s.stopped
@@ -243,11 +251,12 @@ func (s *Store) sync(v uint64) error {
 		return err
 	}
 	b := batch{record: s.logged + 1, seq: s.seq}
-	for k, c := range s.dirty {
-		if c.version > s.synced {
-			b.writes = append(b.writes, write{k, c})
+	for _, w := range s.fresh {
+		if s.dirty[w.k] == w.c { // else a later change replaced it
+			b.writes = append(b.writes, w)
 		}
 	}
+	s.fresh = nil
 	top := s.version
 	s.mu.Unlock()
 
@@ -290,6 +299,13 @@ func (s *Store) sync(v uint64) error {
 func (s *Store) applier() {
 	defer close(s.stopped)
 	for range s.kick {
+		// Let batches gather: one bbolt commit (two syncs) for all of
+		// them, rather than one each, whose syncs would queue on the disk
+		// ahead of the journal's.
+		select {
+		case <-time.After(ApplyAfter):
+		case <-s.quit:
+		}
 		if s.apply() != nil {
 			return // the store takes no more requests
 		}
@@ -458,7 +474,9 @@ func decodeBatch(p []byte) (batch, error) {
 func (s *Store) change(bucket []byte, key string, c *change) uint64 {
 	s.version++
 	c.version = s.version
-	s.dirty[dirtyKey{string(bucket), key}] = c
+	k := dirtyKey{string(bucket), key}
+	s.dirty[k] = c
+	s.fresh = append(s.fresh, write{k, c})
 	return s.version
 }
 
