@@ -77,22 +77,6 @@ func (e *Envelope) Instance() string {
 	return instance(e.Node, e.Iter, e.Frames)
 }
 
-// CheckKeys are the records an invocation of e reads before it runs, when
-// records are collected rather than left to expire: its own checkpoint, the
-// execution's status, the record that proves it live (Pred) and the record
-// holding its input (Ref). A platform may read them as it delivers e: the
-// local target does, to save the node a round trip.
-func (e *Envelope) CheckKeys() []string {
-	keys := []string{CheckpointKey(e.Execution, e.Instance()), StatusKey(e.Execution)}
-	if e.Pred != "" {
-		keys = append(keys, e.Pred)
-	}
-	if e.Ref != "" && e.Ref != e.Pred {
-		keys = append(keys, e.Ref)
-	}
-	return keys
-}
-
 func instance(node string, iter int, frames []Frame) string {
 	var b strings.Builder
 	b.WriteString(node)

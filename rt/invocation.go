@@ -96,11 +96,18 @@ func (x *Invocation) Instance() string { return x.instance }
 func (x *Invocation) Call(ctx context.Context, fn UserFunc) (*Result, error) {
 	env := x.Env
 	x.entry = env.Node == x.Node.Start && len(env.Frames) == 0 && env.Iter == 0 && env.Pred == ""
-	if !x.entry && env.Pred == "" {
+	status := StatusKey(env.Execution)
+	keys := []string{x.key, status}
+	switch {
+	case x.entry:
+	case env.Pred != "":
+		keys = append(keys, env.Pred)
+	default:
 		return nil, fmt.Errorf("unum: envelope for %s proves nothing live", x.instance)
 	}
-	status := StatusKey(env.Execution)
-	keys := env.CheckKeys()
+	if env.Ref != "" && env.Ref != env.Pred {
+		keys = append(keys, env.Ref)
+	}
 	if x.p.CollectByExpiry {
 		// No pre-check: read only what the input needs, and the checkpoint
 		// if a run that lost its commit sent the envelope.

@@ -208,8 +208,7 @@ func (p *process) invoke(ctx context.Context, r *runner, env *rt.Envelope, timeo
 
 	done := new(wire.Done)
 	r.counts.roundTrip()
-	read := p.svc.readAhead(env)
-	call := p.client.Go(wire.Deliver, wire.Delivery{Env: env, Read: read}, done)
+	call := p.client.Go(wire.Deliver, env, done)
 	var expire <-chan time.Time
 	if timeout > 0 {
 		t := time.NewTimer(timeout)
@@ -221,7 +220,6 @@ func (p *process) invoke(ctx context.Context, r *runner, env *rt.Envelope, timeo
 		var handlerErr wire.RemoteError
 		switch {
 		case call.Err == nil:
-			p.svc.countRead(read, done.Read)
 			if done.Err != "" {
 				// The node is fine; the invocation failed.
 				return true, p.failure(errors.New(done.Err))

@@ -74,41 +74,6 @@ func (s *nodeService) Get(a wire.Keys, reply *wire.Items) error {
 	return nil
 }
 
-// readAhead reads the records of env's pre-check as the delivery starts
-// (see wire.Delivery.Read), unless records are left to expire, when there
-// is none, or the chaos schedule fails the read, when the node's own Get
-// meets the next decision. It is counted only if the node uses it.
-func (s *nodeService) readAhead(env *rt.Envelope) *wire.Read {
-	if s.h.settings.CollectByExpiry {
-		return nil
-	}
-	if before, after := s.h.chaos.storeFault(env); before || after {
-		return nil
-	}
-	keys := env.CheckKeys()
-	got, err := s.h.store.Get(context.Background(), keys...)
-	if err != nil {
-		return nil // the node's own Get will meet the error
-	}
-	return &wire.Read{Keys: keys, Items: got}
-}
-
-// countRead counts the Get of keys that the node answered from read, the
-// records readAhead read for it.
-func (s *nodeService) countRead(read *wire.Read, keys []string) {
-	if read == nil || keys == nil {
-		return
-	}
-	got := map[string]rt.Item{}
-	for _, k := range keys {
-		if it, ok := read.Items[k]; ok {
-			got[k] = it
-		}
-	}
-	s.trace("get %v -> %d items, read ahead", keys, len(got))
-	s.counted(keys, got)
-}
-
 func (s *nodeService) counted(keys []string, got map[string]rt.Item) {
 	s.count(func(c *Counts) {
 		c.Reads++

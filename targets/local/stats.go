@@ -35,8 +35,8 @@ type Stats struct {
 	// processes that had to be answered before the sender could go on:
 	// deliveries, and the store calls a node waited on. Deletes and
 	// invokes travel with a delivery's reply, or before a node's next
-	// call, and the pre-check's read with the delivery, so a chain
-	// transition takes two: its delivery and its commit.
+	// call, so a chain transition takes three: its delivery, its
+	// pre-check's read and its commit.
 	RoundTrips int `json:"round_trips"`
 	// Nodes has the counts per node, by node identifier.
 	Nodes map[string]*Counts `json:"nodes"`

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"slices"
 	"sync"
 	"syscall"
 
@@ -109,13 +108,11 @@ type service struct {
 // it). On success its Ops are the Deletes and Invokes the invocation made
 // after its last call that needed an answer: the runner carries them out
 // before it counts the attempt a success.
-func (s *service) Invoke(d wire.Delivery, reply *wire.Done) error {
+func (s *service) Invoke(env *rt.Envelope, reply *wire.Done) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.held.start(d.Read)
-	err := rt.Handle(context.Background(), s.node, s.p, d.Env)
-	ops, read := s.held.end()
-	reply.Read = read
+	err := rt.Handle(context.Background(), s.node, s.p, env)
+	ops := s.held.take()
 	if err != nil {
 		// What was held is dropped, as a crash here would drop it.
 		reply.Err = err.Error()
@@ -131,33 +128,16 @@ func (s *service) Invoke(d wire.Delivery, reply *wire.Done) error {
 // held keeps the Deletes and Invokes of the invocation being run until its
 // next call that needs an answer, which sends them first, or its end (see
 // wire.Op). Sending them as they come would cost a round trip each, the
-// greater part of a chain transition. It also holds the records the runner
-// read ahead for the invocation's pre-check (wire.Delivery.Read).
+// greater part of a chain transition.
 type held struct {
-	c    *wire.Client
-	mu   sync.Mutex
-	ops  []wire.Op
-	read *wire.Read // until the invocation's first request
-	used []string   // the keys of the Get that read answered
-}
-
-func (h *held) start(read *wire.Read) {
-	h.mu.Lock()
-	h.ops, h.read, h.used = nil, read, nil
-	h.mu.Unlock()
-}
-
-func (h *held) end() ([]wire.Op, []string) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	ops, used := h.ops, h.used
-	h.ops, h.read, h.used = nil, nil, nil
-	return ops, used
+	c   *wire.Client
+	mu  sync.Mutex
+	ops []wire.Op
 }
 
 func (h *held) add(op wire.Op) {
 	h.mu.Lock()
-	h.ops, h.read = append(h.ops, op), nil
+	h.ops = append(h.ops, op)
 	h.mu.Unlock()
 }
 
@@ -165,33 +145,8 @@ func (h *held) take() []wire.Op {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	ops := h.ops
-	h.ops, h.read = nil, nil
+	h.ops = nil
 	return ops
-}
-
-// readAhead answers a Get from what the runner read as it delivered the
-// invocation, if the Get is the invocation's first request and asks for
-// none but those keys. Any other request spends the read: after it, a Get
-// must see the store as it is.
-func (h *held) readAhead(keys []string) (map[string]rt.Item, bool) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	read := h.read
-	h.read = nil
-	if read == nil || len(h.ops) > 0 {
-		return nil, false
-	}
-	items := map[string]rt.Item{}
-	for _, k := range keys {
-		if !slices.Contains(read.Keys, k) {
-			return nil, false
-		}
-		if it, ok := read.Items[k]; ok {
-			items[k] = it
-		}
-	}
-	h.used = keys
-	return items, true
 }
 
 // call makes a call that needs an answer, after sending what is held, so
@@ -210,9 +165,6 @@ func (h *held) call(ctx context.Context, method string, args, reply any) error {
 type store struct{ h *held }
 
 func (s store) Get(ctx context.Context, keys ...string) (map[string]rt.Item, error) {
-	if items, ok := s.h.readAhead(keys); ok {
-		return items, nil
-	}
 	var r wire.Items
 	if err := s.h.call(ctx, wire.Get, wire.Keys{Keys: keys}, &r); err != nil {
 		return nil, err

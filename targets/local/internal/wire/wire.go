@@ -18,8 +18,7 @@ const (
 	FdCallReplies = 6                  // the runner's replies to them
 	EnvVar        = "UNUMC_LOCAL_PROC" // set to ProtocolVersion by the runner
 	// 2: the package's own RPC in place of net/rpc; 3: Deletes and Invokes
-	// held back and sent in a Batch or with Deliver's reply, and the
-	// pre-check's records read ahead (Delivery.Read).
+	// held back and sent in a Batch or with Deliver's reply.
 	ProtocolVersion = "3"
 )
 
@@ -33,7 +32,7 @@ const (
 	// Args Ops, reply *bool.
 	Batch = "Runner.Batch"
 	// Deliver is the runner's one request: run an invocation. Args
-	// Delivery, reply *Done.
+	// *rt.Envelope, reply *Done.
 	Deliver = "Node.Invoke"
 )
 
@@ -106,23 +105,6 @@ type Op struct {
 // Ops are the arguments of Batch.
 type Ops struct{ Ops []Op }
 
-// Delivery is the request of Deliver.
-type Delivery struct {
-	Env *rt.Envelope
-	// Read, when set, holds the records of Env.CheckKeys as the runner read
-	// them when it delivered Env: the node's first call, if it is a Get of
-	// some of those keys, takes its answer from here instead of a round
-	// trip. A read then is as good as one a moment later: the invocation
-	// is under way, and any write it must see came before its delivery.
-	Read *Read
-}
-
-// Read is what a Get of Keys returned.
-type Read struct {
-	Keys  []string
-	Items map[string]rt.Item
-}
-
 // Done is the reply of Deliver.
 type Done struct {
 	// Err is the failure of the attempt, which the runner retries; "" for
@@ -131,9 +113,6 @@ type Done struct {
 	// a success.
 	Err string
 	Ops []Op
-	// Read are the keys of the Get that took its answer from
-	// Delivery.Read, for the runner to count that read; nil if none did.
-	Read []string
 }
 
 // Conn joins the read end of one pipe and the write end of another into the
