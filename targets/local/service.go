@@ -70,11 +70,6 @@ func (s *nodeService) Get(a wire.Keys, reply *wire.Items) error {
 	}
 	reply.Items = got
 	s.trace("get %v -> %d items", a.Keys, len(got))
-	s.counted(a.Keys, got)
-	return nil
-}
-
-func (s *nodeService) counted(keys []string, got map[string]rt.Item) {
 	s.count(func(c *Counts) {
 		c.Reads++
 		c.ItemsRead += len(got)
@@ -82,8 +77,9 @@ func (s *nodeService) counted(keys []string, got map[string]rt.Item) {
 			c.Bytes += size(it)
 		}
 		m, bill := s.p.runner().counts.metering(s.p.node)
-		bill.Add(m.Get(keys, got))
+		bill.Add(m.Get(a.Keys, got))
 	})
+	return nil
 }
 
 // Create is rt.Store.Create.
