@@ -34,7 +34,7 @@ type journal struct {
 }
 
 const (
-	journalInitial = 1 << 20  // the file's first size
+	journalInitial = 1 << 20  // the file's size at its first record
 	journalLimit   = 64 << 20 // beyond this, a writer waits for bbolt to catch up and starts over
 )
 
@@ -81,12 +81,6 @@ func openJournal(path string) (*journal, [][]byte, error) {
 		records, last = append(records, payload), seq
 		off += 8 + n
 	}
-	if j.size < journalInitial {
-		if err := j.grow(journalInitial); err != nil {
-			f.Close()
-			return nil, nil, err
-		}
-	}
 	return j, records, nil
 }
 
@@ -94,7 +88,11 @@ func openJournal(path string) (*journal, [][]byte, error) {
 func (j *journal) append(payload []byte) error {
 	need := j.off + 8 + int64(len(payload))
 	if need > j.size {
-		if err := j.grow(max(2*j.size, need)); err != nil {
+		size := max(j.size, journalInitial)
+		for size < need {
+			size *= 2
+		}
+		if err := j.grow(size); err != nil {
 			return err
 		}
 	}
@@ -134,5 +132,15 @@ func (j *journal) restart() { j.off = 0 }
 
 // full reports whether the journal has grown past its limit.
 func (j *journal) full() bool { return j.off > journalLimit }
+
+// empty truncates the journal, once bbolt holds every record, and makes
+// that durable.
+func (j *journal) empty() error {
+	if err := j.f.Truncate(0); err != nil {
+		return err
+	}
+	j.off, j.size = 0, 0
+	return j.f.Sync()
+}
 
 func (j *journal) close() error { return j.f.Close() }

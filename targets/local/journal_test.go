@@ -3,6 +3,7 @@ package local
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -298,4 +299,68 @@ func sortedKeys(m map[string]rt.Item) []string {
 	keys := keysOf(m)
 	slices.Sort(keys)
 	return keys
+}
+
+// A journal whose records do not follow the last one the state file holds
+// (another file's, or one whose records were lost) is refused rather than
+// replayed out of order.
+func TestJournalGap(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	a, b := filepath.Join(dir, "a.db"), filepath.Join(dir, "b.db")
+	sa, err := OpenStore(a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sa.amu.Lock()
+	for i := range 3 {
+		if _, err := sa.Create(ctx, rt.Item{Key: fmt.Sprintf("e/c/%d", i), Value: []byte("v")}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	crash(t, sa)
+	// b's file holds no record; a's journal starts at record 1, so use
+	// only its third record: write it at the start of b's journal.
+	data, err := os.ReadFile(JournalPath(a))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := func(data []byte) int { return 8 + int(binary.LittleEndian.Uint32(data)) }
+	first := rec(data)
+	second := rec(data[first:])
+	if err := os.WriteFile(JournalPath(b), data[first+second:], 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if s, err := OpenStore(b); err == nil {
+		s.Close()
+		t.Fatal("a journal starting at record 3 was replayed onto an empty state file")
+	}
+}
+
+// A clean Close leaves an empty journal, so a state file removed to start
+// afresh opens empty.
+func TestJournalEmptyAfterClose(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "wf.db")
+	s, err := OpenStore(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Create(ctx, rt.Item{Key: "e/c/a", Value: []byte("1")}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Remove(path); err != nil {
+		t.Fatal(err)
+	}
+	s2, err := OpenStore(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s2.Close()
+	if items, _ := s2.List("e/"); len(items) != 0 {
+		t.Errorf("a removed state file came back from its journal: %v", items)
+	}
 }

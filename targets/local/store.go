@@ -183,6 +183,13 @@ func OpenStore(path string) (*Store, error) {
 			return nil, fmt.Errorf("open state %s: journal: %w", path, err)
 		}
 		if b.record > applied {
+			if b.record != s.logged+1 {
+				// A gap: the journal is not the one this file was
+				// written with, and replaying it would not be a prefix.
+				s.closeFiles()
+				return nil, fmt.Errorf("open state %s: its journal's record %d does not follow record %d, the last the state file holds; if the state file was replaced on purpose, remove %s",
+					path, b.record, s.logged, JournalPath(path))
+			}
 			s.unapplied = append(s.unapplied, b)
 			s.logged = b.record
 			s.seq = max(s.seq, b.seq)
@@ -222,6 +229,11 @@ func (s *Store) Close() error {
 	<-s.stopped
 	if err == nil {
 		err = s.apply()
+	}
+	if err == nil {
+		// bbolt has every record: leave an empty journal, which goes with
+		// any state file (one removed to start afresh included).
+		err = s.log.empty()
 	}
 	return errors.Join(err, s.closeFiles())
 }
