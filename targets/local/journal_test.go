@@ -40,10 +40,7 @@ func (s *Store) journalled() int {
 func TestJournalReplay(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "wf.db")
-	s, err := OpenStore(path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := openAt(t, path)
 	if _, err := s.Create(ctx, rt.Item{Key: "e/c/a", Value: []byte("1")}); err != nil {
 		t.Fatal(err)
 	}
@@ -71,10 +68,7 @@ func TestJournalReplay(t *testing.T) {
 	want, _ := s.List("e/")
 	crash(t, s)
 
-	s2, err := OpenStore(path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	s2 := openAt(t, path)
 	got, _ := s2.List("e/")
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("items after replay (-before the crash +after):\n%s", diff)
@@ -94,10 +88,7 @@ func TestJournalReplay(t *testing.T) {
 	if err := s2.Close(); err != nil {
 		t.Fatal(err)
 	}
-	s3, err := OpenStore(path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	s3 := openAt(t, path)
 	defer s3.Close()
 	if got3, _ := s3.List("e/"); !cmp.Equal(got, got3) {
 		t.Errorf("after a clean close and reopening: %v, want %v", got3, got)
@@ -109,10 +100,7 @@ func TestJournalReplay(t *testing.T) {
 func TestJournalTornRecord(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "wf.db")
-	s, err := OpenStore(path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := openAt(t, path)
 	s.amu.Lock()
 	for i := range 3 {
 		if _, err := s.Create(ctx, rt.Item{Key: fmt.Sprintf("e/c/k%d", i), Value: []byte("v")}); err != nil {
@@ -130,10 +118,7 @@ func TestJournalTornRecord(t *testing.T) {
 	f.WriteAt([]byte{0xff}, off-1)
 	f.Close()
 
-	s2, err := OpenStore(path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	s2 := openAt(t, path)
 	defer s2.Close()
 	got, _ := s2.List("e/")
 	var keys []string
@@ -151,10 +136,7 @@ func TestJournalTornRecord(t *testing.T) {
 func TestJournalStartsOver(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "wf.db")
-	s, err := OpenStore(path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := openAt(t, path)
 	big := bytes.Repeat([]byte("x"), 4000)
 	for i := range 20 {
 		if _, err := s.Create(ctx, rt.Item{Key: fmt.Sprintf("e/c/old%d", i), Value: big}); err != nil {
@@ -179,10 +161,7 @@ func TestJournalStartsOver(t *testing.T) {
 	s.Flush()
 	crash(t, s)
 
-	s2, err := OpenStore(path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	s2 := openAt(t, path)
 	defer s2.Close()
 	n, _, _ := s2.Count("e/c/old")
 	got, _ := s2.Get(ctx, "e/c/new", "e/c/old0", "e/c/old1", "e/c/old2")
@@ -251,10 +230,7 @@ func keysOf(m map[string]rt.Item) []string {
 func TestJournalStartsOverAligned(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "wf.db")
-	s, err := OpenStore(path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := openAt(t, path)
 	// Pass one: k0's record, then k1's.
 	if _, err := s.Create(ctx, rt.Item{Key: "e/c/k0", Value: []byte("vvvvvvvvvv")}); err != nil {
 		t.Fatal(err)
@@ -284,10 +260,7 @@ func TestJournalStartsOverAligned(t *testing.T) {
 		t.Fatalf("the new record ends at %d, the old one at %d: the test needs them aligned", second, first)
 	}
 
-	s2, err := OpenStore(path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	s2 := openAt(t, path)
 	defer s2.Close()
 	got, _ := s2.Get(ctx, "e/c/k0", "e/c/k1", "e/c/n0")
 	if diff := cmp.Diff([]string{"e/c/k0", "e/c/n0"}, sortedKeys(got)); diff != "" {
@@ -308,10 +281,7 @@ func TestJournalGap(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
 	a, b := filepath.Join(dir, "a.db"), filepath.Join(dir, "b.db")
-	sa, err := OpenStore(a)
-	if err != nil {
-		t.Fatal(err)
-	}
+	sa := openAt(t, a)
 	sa.amu.Lock()
 	for i := range 3 {
 		if _, err := sa.Create(ctx, rt.Item{Key: fmt.Sprintf("e/c/%d", i), Value: []byte("v")}); err != nil {
@@ -342,10 +312,7 @@ func TestJournalGap(t *testing.T) {
 func TestJournalEmptyAfterClose(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "wf.db")
-	s, err := OpenStore(path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := openAt(t, path)
 	if _, err := s.Create(ctx, rt.Item{Key: "e/c/a", Value: []byte("1")}); err != nil {
 		t.Fatal(err)
 	}
@@ -355,12 +322,19 @@ func TestJournalEmptyAfterClose(t *testing.T) {
 	if err := os.Remove(path); err != nil {
 		t.Fatal(err)
 	}
-	s2, err := OpenStore(path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	s2 := openAt(t, path)
 	defer s2.Close()
 	if items, _ := s2.List("e/"); len(items) != 0 {
 		t.Errorf("a removed state file came back from its journal: %v", items)
 	}
+}
+
+// openAt opens the store at path; the test closes it, or crashes it.
+func openAt(t *testing.T, path string) *Store {
+	t.Helper()
+	s, err := OpenStore(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
 }
