@@ -35,7 +35,7 @@ type journal struct {
 
 const (
 	journalInitial = 1 << 20  // the file's size at its first record
-	journalLimit   = 64 << 20 // beyond this, a writer waits for bbolt to catch up and starts over
+	journalLimit   = 64 << 20 // a record that would go beyond waits for bbolt to catch up, and goes at the start
 )
 
 var crcTable = crc32.MakeTable(crc32.Castagnoli)
@@ -130,8 +130,9 @@ func (j *journal) grow(size int64) error {
 // every record written.
 func (j *journal) restart() { j.off = 0 }
 
-// full reports whether the journal has grown past its limit.
-func (j *journal) full() bool { return j.off > journalLimit }
+// full reports whether a record of n bytes would take the journal past
+// its limit. A record that alone is larger goes at the start.
+func (j *journal) full(n int) bool { return j.off > 0 && j.off+8+int64(n) > journalLimit }
 
 // empty truncates the journal, once bbolt holds every record, and makes
 // that durable.

@@ -5,9 +5,12 @@ import (
 	"context"
 	"encoding/binary"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -121,11 +124,7 @@ func TestJournalTornRecord(t *testing.T) {
 	s2 := openAt(t, path)
 	defer s2.Close()
 	got, _ := s2.List("e/")
-	var keys []string
-	for _, it := range got {
-		keys = append(keys, it.Key)
-	}
-	if diff := cmp.Diff([]string{"e/c/k0", "e/c/k1"}, keys); diff != "" {
+	if diff := cmp.Diff([]string{"e/c/k0", "e/c/k1"}, itemKeys(got)); diff != "" {
 		t.Errorf("keys after a torn last record (-want +got):\n%s", diff)
 	}
 }
@@ -166,7 +165,7 @@ func TestJournalStartsOver(t *testing.T) {
 	n, _, _ := s2.Count("e/c/old")
 	got, _ := s2.Get(ctx, "e/c/new", "e/c/old0", "e/c/old1", "e/c/old2")
 	if n != 18 || len(got) != 2 || got["e/c/new"].Value == nil || got["e/c/old2"].Value == nil {
-		t.Errorf("after starting over and a crash: %d old items (want 18), got %v", n, keysOf(got))
+		t.Errorf("after starting over and a crash: %d old items (want 18), got %v", n, slices.Sorted(maps.Keys(got)))
 	}
 }
 
@@ -175,19 +174,35 @@ func TestJournalStartsOver(t *testing.T) {
 func TestJournalLimit(t *testing.T) {
 	ctx := context.Background()
 	s, path := openTestStore(t)
-	s.amu.Lock()
+	s.amu.Lock() // bbolt takes nothing until the test lets it
+	var unlock sync.Once
+	release := func() { unlock.Do(s.amu.Unlock) }
+	defer release() // before the store's Close, which needs it
 	big := bytes.Repeat([]byte("y"), 1<<20)
-	done := make(chan error)
+	n := journalLimit/len(big) + 4
+	var made atomic.Int32
+	done := make(chan error, 1)
 	go func() {
 		var err error
-		for i := 0; i < journalLimit/len(big)+4 && err == nil; i++ {
+		for i := 0; i < n && err == nil; i++ {
 			_, err = s.Create(ctx, rt.Item{Key: fmt.Sprintf("e/c/%d", i), Value: big})
+			made.Add(1)
 		}
 		done <- err
 	}()
-	// The writers go on past the limit only once bbolt may catch up.
-	time.Sleep(100 * time.Millisecond)
-	s.amu.Unlock()
+	// The writer stops at the limit: its next record waits for bbolt.
+	for last := int32(-1); made.Load() != last; {
+		last = made.Load()
+		select {
+		case err := <-done:
+			t.Fatalf("all %d records of 1 MB were journalled while bbolt took none (%v)", n, err)
+		case <-time.After(300 * time.Millisecond):
+		}
+	}
+	if m := made.Load(); int(m) >= journalLimit/len(big) {
+		t.Errorf("%d records of 1 MB journalled past a limit of %d bytes", m, journalLimit)
+	}
+	release()
 	if err := <-done; err != nil {
 		t.Fatal(err)
 	}
@@ -195,11 +210,11 @@ func TestJournalLimit(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if st.Size() > 2*journalLimit {
+	if st.Size() > journalLimit {
 		t.Errorf("journal of %d bytes, limit %d", st.Size(), journalLimit)
 	}
-	if c, _, _ := s.Count("e/c/"); c != journalLimit/len(big)+4 {
-		t.Errorf("%d items", c)
+	if c, _, _ := s.Count("e/c/"); c != n {
+		t.Errorf("%d items, want %d", c, n)
 	}
 }
 
@@ -214,14 +229,6 @@ func waitApplied(t *testing.T, s *Store) {
 	}
 	// The applier starts the journal over just after.
 	time.Sleep(10 * time.Millisecond)
-}
-
-func keysOf(m map[string]rt.Item) []string {
-	var keys []string
-	for k := range m {
-		keys = append(keys, k)
-	}
-	return keys
 }
 
 // A record of the new pass exactly as long as the old one it overwrites
@@ -263,15 +270,9 @@ func TestJournalStartsOverAligned(t *testing.T) {
 	s2 := openAt(t, path)
 	defer s2.Close()
 	got, _ := s2.Get(ctx, "e/c/k0", "e/c/k1", "e/c/n0")
-	if diff := cmp.Diff([]string{"e/c/k0", "e/c/n0"}, sortedKeys(got)); diff != "" {
+	if diff := cmp.Diff([]string{"e/c/k0", "e/c/n0"}, slices.Sorted(maps.Keys(got))); diff != "" {
 		t.Errorf("keys (-want +got):\n%s", diff)
 	}
-}
-
-func sortedKeys(m map[string]rt.Item) []string {
-	keys := keysOf(m)
-	slices.Sort(keys)
-	return keys
 }
 
 // A journal whose records do not follow the last one the state file holds

@@ -272,21 +272,18 @@ func (s *Store) sync(v uint64) error {
 	top := s.version
 	s.mu.Unlock()
 
-	if s.log.full() {
+	payload := encodeBatch(b)
+	if s.log.full(len(payload)) {
 		// bbolt has fallen far behind: let it catch up, so that the next
 		// record can go at the start.
 		if err := s.apply(); err != nil {
 			return err
 		}
-		s.mu.Lock()
-		if s.applied == s.logged {
-			s.log.restart()
-		}
-		s.mu.Unlock()
+		s.restartIfApplied()
 	}
 	// Changes are never modified once made (a later request replaces them),
 	// so the batch is read without the lock.
-	err := s.log.append(encodeBatch(b))
+	err := s.log.append(payload)
 
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -322,12 +319,18 @@ func (s *Store) applier() {
 			return // the store takes no more requests
 		}
 		s.wmu.Lock()
-		s.mu.Lock()
-		if s.applied == s.logged {
-			s.log.restart()
-		}
-		s.mu.Unlock()
+		s.restartIfApplied()
 		s.wmu.Unlock()
+	}
+}
+
+// restartIfApplied lets the next journal record go at the start of the
+// file if bbolt holds every record written; s.wmu is held.
+func (s *Store) restartIfApplied() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.applied == s.logged {
+		s.log.restart()
 	}
 }
 
@@ -419,52 +422,26 @@ func encodeBatch(b batch) []byte {
 }
 
 func decodeBatch(p []byte) (batch, error) {
-	var b batch
-	bad := errors.New("a record is corrupt")
-	uvarint := func() (uint64, bool) {
-		v, n := binary.Uvarint(p)
-		if n <= 0 {
-			return 0, false
-		}
-		p = p[n:]
-		return v, true
+	f := fields{p: p, ok: true}
+	b := batch{record: f.uvarint(), seq: f.uvarint()}
+	count := f.uvarint()
+	if count > uint64(len(f.p)) {
+		f.ok = false
 	}
-	bytesField := func() ([]byte, bool) {
-		n, ok := uvarint()
-		if !ok || n > uint64(len(p)) {
-			return nil, false
+	for i := uint64(0); f.ok && i < count; i++ {
+		bucket := int(f.byte())
+		key := f.bytes()
+		put := f.byte() == 1
+		if bucket >= len(buckets) {
+			f.ok = false
 		}
-		v := p[:n]
-		p = p[n:]
-		return v, true
-	}
-	var count uint64
-	var ok1, ok2, ok3 bool
-	b.record, ok1 = uvarint()
-	b.seq, ok2 = uvarint()
-	count, ok3 = uvarint()
-	if !ok1 || !ok2 || !ok3 || count > uint64(len(p)) {
-		return b, bad
-	}
-	for range count {
-		if len(p) == 0 || int(p[0]) >= len(buckets) {
-			return b, bad
+		if !f.ok {
+			break
 		}
-		bucket := buckets[p[0]]
-		p = p[1:]
-		key, ok := bytesField()
-		if !ok || len(p) == 0 {
-			return b, bad
-		}
-		put := p[0] == 1
-		p = p[1:]
 		c := &change{}
 		if put {
-			v, ok := bytesField()
-			if !ok {
-				return b, bad
-			}
-			if string(bucket) == string(itemsBucket) {
+			v := f.bytes()
+			if bytes.Equal(buckets[bucket], itemsBucket) {
 				it, err := decodeItem(key, v)
 				if err != nil {
 					return b, err
@@ -474,10 +451,10 @@ func decodeBatch(p []byte) (batch, error) {
 				c.raw = bytes.Clone(v)
 			}
 		}
-		b.writes = append(b.writes, write{dirtyKey{string(bucket), string(key)}, c})
+		b.writes = append(b.writes, write{dirtyKey{string(buckets[bucket]), string(key)}, c})
 	}
-	if len(p) != 0 {
-		return b, bad
+	if !f.ok || len(f.p) != 0 {
+		return b, errors.New("a record is corrupt")
 	}
 	return b, nil
 }
@@ -921,49 +898,82 @@ func encodeItem(it rt.Item) []byte {
 // transaction.
 func decodeItem(key, v []byte) (rt.Item, error) {
 	it := rt.Item{Key: string(key)}
-	bad := fmt.Errorf("state: item %q is corrupt", key)
-	if len(v) == 0 || v[0] != itemFormat {
-		return it, bad
+	f := fields{p: v, ok: true}
+	if f.byte() != itemFormat {
+		return it, fmt.Errorf("state: item %q is corrupt", key)
 	}
-	v = v[1:]
-	exp, n := binary.Varint(v)
-	if n <= 0 {
-		return it, bad
-	}
-	v = v[n:]
-	if exp != 0 {
+	if exp := f.varint(); exp != 0 {
 		it.Expires = time.Unix(0, exp).UTC()
 	}
-	bytesField := func() ([]byte, bool) {
-		l, n := binary.Uvarint(v)
-		if n <= 0 || uint64(len(v)-n) < l {
-			return nil, false
-		}
-		b := v[n : n+int(l)]
-		v = v[n+int(l):]
-		return b, true
-	}
-	val, ok := bytesField()
-	if !ok {
-		return it, bad
-	}
-	if len(val) > 0 {
+	if val := f.bytes(); len(val) > 0 {
 		it.Value = bytes.Clone(val)
 	}
-	count, n := binary.Uvarint(v)
-	if n <= 0 || count > uint64(len(v)) {
-		return it, bad
+	count := f.uvarint()
+	if count > uint64(len(f.p)) {
+		f.ok = false
 	}
-	v = v[n:]
-	if count > 0 {
-		it.Set = make([]string, 0, count)
+	for i := uint64(0); f.ok && i < count; i++ {
+		it.Set = append(it.Set, string(f.bytes()))
 	}
-	for range count {
-		m, ok := bytesField()
-		if !ok {
-			return it, bad
-		}
-		it.Set = append(it.Set, string(m))
+	if !f.ok {
+		return rt.Item{Key: string(key)}, fmt.Errorf("state: item %q is corrupt", key)
 	}
 	return it, nil
+}
+
+// fields reads the varint-framed fields of an encoded item or journal
+// record. ok turns false at the first field that is not there, and every
+// read after it returns the zero value.
+type fields struct {
+	p  []byte
+	ok bool
+}
+
+func (f *fields) byte() byte {
+	if !f.ok || len(f.p) == 0 {
+		f.ok = false
+		return 0
+	}
+	b := f.p[0]
+	f.p = f.p[1:]
+	return b
+}
+
+func (f *fields) uvarint() uint64 {
+	v, n := binary.Uvarint(f.p)
+	if !f.skip(n) {
+		return 0
+	}
+	return v
+}
+
+func (f *fields) varint() int64 {
+	v, n := binary.Varint(f.p)
+	if !f.skip(n) {
+		return 0
+	}
+	return v
+}
+
+// skip consumes the n bytes a varint took, n <= 0 when there was none,
+// and reports whether every field so far was there.
+func (f *fields) skip(n int) bool {
+	if !f.ok || n <= 0 {
+		f.ok = false
+		return false
+	}
+	f.p = f.p[n:]
+	return true
+}
+
+// bytes reads a uvarint length and that many bytes, which alias the input.
+func (f *fields) bytes() []byte {
+	n := f.uvarint()
+	if !f.ok || n > uint64(len(f.p)) {
+		f.ok = false
+		return nil
+	}
+	b := f.p[:n]
+	f.p = f.p[n:]
+	return b
 }

@@ -129,14 +129,19 @@ func TestStoreExpiry(t *testing.T) {
 	if n, err := s.Sweep(); err != nil || n != 1 {
 		t.Errorf("Sweep = %d, %v; want 1 (e/j/old)", n, err)
 	}
-	keys := []string{}
 	all, _ := s.List("")
-	for _, it := range all {
-		keys = append(keys, it.Key)
-	}
-	if diff := cmp.Diff([]string{"e/c/new", "e/c/old"}, keys); diff != "" {
+	if diff := cmp.Diff([]string{"e/c/new", "e/c/old"}, itemKeys(all)); diff != "" {
 		t.Errorf("after Sweep (-want +got):\n%s", diff)
 	}
+}
+
+// itemKeys lists the keys of items, in their order.
+func itemKeys(items []rt.Item) []string {
+	keys := []string{}
+	for _, it := range items {
+		keys = append(keys, it.Key)
+	}
+	return keys
 }
 
 func TestStoreDurable(t *testing.T) {
